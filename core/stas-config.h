@@ -239,10 +239,8 @@ typedef struct _StasSysConf StasSysConf;
  * Returns NULL and sets @error (G_FILE_ERROR domain; message exactly as spec/config.md
  * §5.3) when the host NQN or host ID is missing or invalid; other problems are @diags.
  * A missing sys.conf is not an error (defaults). */
-StasSysConf *stas_sysconf_load (const char *path,
-                                const char *nvme_dir,
-                                GPtrArray *diags,
-                                GError **error);
+StasSysConf *
+stas_sysconf_load (const char *path, const char *nvme_dir, GPtrArray *diags, GError **error);
 StasSysConf *stas_sysconf_ref (StasSysConf *sysconf);
 void stas_sysconf_unref (StasSysConf *sysconf);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (StasSysConf, stas_sysconf_unref)
