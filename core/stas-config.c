@@ -787,19 +787,25 @@ stas_config_load (StasDaemonKind kind,
 
   if (!stas_ini_read_file (path, &data, &len, &errnum))
     {
+      StasConfig *config;
+
       if (errnum == ENOENT)
         {
           if (path_given && diags != NULL)
             stas_diags_add (diags, STAS_LOG_INFO, "Configuration file %s not found, using defaults",
                             path);
-          return stas_config_new_defaults (kind);
         }
-      if (diags != NULL)
-        stas_diags_add (diags, STAS_LOG_WARNING, "%s: cannot read configuration file: %s", path,
-                        g_strerror (errnum));
-      if (previous != NULL)
-        return stas_config_ref ((StasConfig *) previous);
-      return stas_config_new_defaults (kind);
+      else
+        {
+          if (diags != NULL)
+            stas_diags_add (diags, STAS_LOG_WARNING, "%s: cannot read configuration file: %s", path,
+                            g_strerror (errnum));
+          if (previous != NULL)
+            return stas_config_ref ((StasConfig *) previous);
+        }
+      config = stas_config_new_defaults (kind);
+      config->path = g_strdup (path);
+      return config;
     }
 
   return stas_config_load_from_data (kind, path, data, len, previous, diags);
@@ -1197,6 +1203,8 @@ stas_config_describe_changes (const StasConfig *old, const StasConfig *new)
         continue;
       a = opt_render (desc, &old->values[opt]);
       b = opt_render (desc, &new->values[opt]);
+      if (strcmp (a, b) == 0)
+        continue; /* e.g. persistent-connections: not set (true) → true */
       g_ptr_array_add (lines, g_strdup_printf ("[%s] %s changed from %s to %s",
                                                section_names[desc->section], desc->key, a, b));
     }

@@ -1371,9 +1371,14 @@ test_describe_changes (void)
                                    NULL, &d2);
   g_auto (GStrv) changes = stas_config_describe_changes (a, b);
   g_auto (GStrv) none = stas_config_describe_changes (a, a);
+  g_autoptr (GPtrArray) d3 = NULL;
+  g_autoptr (StasConfig) p1 = stas_config_new_defaults (STAFD);
+  g_autoptr (StasConfig) p2 = load (STAFD, "[" DCM "]\npersistent-connections=true\n", NULL, &d3);
+  g_auto (GStrv) same = stas_config_describe_changes (p1, p2);
 
   g_assert_nonnull (none);
   g_assert_null (none[0]);
+  g_assert_null (same[0]); /* default true → explicit true is no change */
   g_assert_cmpuint (g_strv_length (changes), ==, 5);
   g_assert_cmpstr (changes[0], ==, "[Global] kato changed from 30 to 60");
   g_assert_cmpstr (changes[1], ==, "[Global] ip-family changed from ipv4+ipv6 to ipv6");
@@ -1443,6 +1448,8 @@ test_file_missing (TmpDir *t, gconstpointer data)
 
   ASSERT_NO_DIAGS (d1);
   ASSERT_DIAGS (d2, want);
+  g_assert_cmpstr (stas_config_get_path (c1), ==, path);
+  g_assert_null (stas_config_get_path (c3));
   assert_effective (c1, "kato", "30");
   assert_effective (c2, "kato", "30");
   assert_effective (c3, "kato", "not set");
