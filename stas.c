@@ -21,6 +21,11 @@ static const Personality personalities[] = {
   { "stasadm", stas_stasadm_main },
 };
 
+/* The test build (stas-fake) is the same program under another name. */
+#ifndef STAS_MULTICALL_NAME
+#define STAS_MULTICALL_NAME "stas"
+#endif
+
 #define USAGE "Usage: stas {stafd|stacd|stafctl|stacctl|stasadm} [ARGS...]\n"
 
 static const Personality *
@@ -43,6 +48,13 @@ main (int argc, char **argv)
   if (p != NULL)
     return p->main (argc, argv);
 
+  /* Only the multi-call name itself takes the personality as first argument; any other
+   * basename is not ours. */
+  if (strcmp (base, STAS_MULTICALL_NAME) != 0)
+    {
+      fputs (USAGE, stderr);
+      return 2;
+    }
   /* `stas <personality> ARGS...`: the personality becomes argv[0] */
   if (argc > 1 && (p = lookup (argv[1])) != NULL)
     return p->main (argc - 1, argv + 1);

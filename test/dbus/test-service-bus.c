@@ -88,6 +88,23 @@ teardown (Fixture *fx, gconstpointer data)
   g_free (fx->conf);
 }
 
+typedef struct
+{
+  GMainLoop *loop;
+  GVariant *reply; /* (owned) */
+  GError *error;   /* (owned) */
+} CallData;
+
+static void
+on_call_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  CallData *data = user_data;
+
+  data->reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &data->error);
+  g_main_loop_quit (data->loop);
+}
+
+/* The service answers on this thread's main context: call asynchronously and spin it. */
 static GVariant *
 call (Fixture *fx,
       const char *iface,
@@ -96,9 +113,16 @@ call (Fixture *fx,
       const char *reply_type,
       GError **error)
 {
-  return g_dbus_connection_call_sync (
-      fx->client, g_dbus_connection_get_unique_name (fx->server), fx->path, iface, method, params,
-      reply_type ? G_VARIANT_TYPE (reply_type) : NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL, error);
+  CallData data = { .loop = g_main_loop_new (NULL, FALSE) };
+
+  g_dbus_connection_call (fx->client, g_dbus_connection_get_unique_name (fx->server), fx->path,
+                          iface, method, params, reply_type ? G_VARIANT_TYPE (reply_type) : NULL,
+                          G_DBUS_CALL_FLAGS_NONE, 5000, NULL, on_call_done, &data);
+  g_main_loop_run (data.loop);
+  g_main_loop_unref (data.loop);
+  if (data.error != NULL)
+    g_propagate_error (error, data.error);
+  return data.reply;
 }
 
 static const char *
