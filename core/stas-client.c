@@ -86,13 +86,14 @@ usage_error (StasClient *client, const char *error)
 static void
 report_error (StasClient *client, GError *error)
 {
+  g_autofree char *remote = g_dbus_error_get_remote_error (error);
+
   if (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED))
     fprintf (stderr, "Access denied by the D-Bus policy of %s (setting tron requires root)\n",
              bus_name (client));
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
     fprintf (stderr, "Invalid reply from %s: %s\n", daemon_name (client), error->message);
-  else if (g_dbus_error_get_remote_error (error) != NULL &&
-           g_str_has_prefix (g_dbus_error_get_remote_error (error), "org.nvmexpress.stas."))
+  else if (remote != NULL && g_str_has_prefix (remote, "org.nvmexpress.stas."))
     {
       g_dbus_error_strip_remote_error (error);
       fprintf (stderr, "%s: %s\n", client->prog, error->message);

@@ -31,11 +31,11 @@ expect_eq() {
 }
 # expect_match NAME REGEX TEXT
 expect_match() {
-    if printf '%s' "$3" | grep -Eq -- "$2"; then pass "$1"; else
+    if grep -Eq -- "$2" <<<"$3"; then pass "$1"; else
         fail "$1"; echo "#   no match for /$2/ in:"; printf '%s\n' "$3" | sed 's/^/#     /'; fi
 }
 expect_nomatch() {
-    if printf '%s' "$3" | grep -Eq -- "$2"; then
+    if grep -Eq -- "$2" <<<"$3"; then
         fail "$1"; echo "#   unexpected /$2/ in:"; printf '%s\n' "$3" | sed 's/^/#     /'; else pass "$1"; fi
 }
 

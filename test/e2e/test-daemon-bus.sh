@@ -13,10 +13,23 @@ for p in stafd stacd; do
     printf '[Global]\ntron = false\nkato = 30\n' >"$conf"
     [ $p = stacd ] && printf '[Global]\ntron = false\nnr-io-queues = 4\n' >"$conf"
 
-    start_daemon $p "$E2E_TMP/$p.log" -f "$conf"
+    # sd_notify messages land in $E2E_TMP/$p.notify
+    python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a", buffering=1) as out:
+    while True:
+        out.write(s.recv(4096).decode() + "\n")' "$E2E_TMP/$p.sock" "$E2E_TMP/$p.notify" &
+    E2E_PIDS+=($!)
+    wait_for 5 test -S "$E2E_TMP/$p.sock"
+    NOTIFY_SOCKET=$E2E_TMP/$p.sock start_daemon $p "$E2E_TMP/$p.log" -f "$conf"
     pid=$DAEMON_PID
     if wait_for 10 name_owned $name; then pass "[DBUS-2] $p owns $name"; else
         fail "[DBUS-2] $p owns $name"; cat "$E2E_TMP/$p.log"; continue; fi
+
+    wait_for 5 grep -q READY=1 "$E2E_TMP/$p.notify"
+    expect_match "[CLI-2] $p sends sd_notify READY=1 once the name is owned" "READY=1" "$(cat "$E2E_TMP/$p.notify")"
 
     # a second instance cannot take the name: ERROR and exit 1 [D-71]
     run timeout 20 "$STAS_FAKE_BIN/$p" -f "$conf"
@@ -59,6 +72,7 @@ for p in stafd stacd; do
     kill -HUP $pid
     wait_for 10 grep -q 'kato: invalid value "abc"' "$E2E_TMP/$p.log"
     expect_match "[CFG-7] SIGHUP with a bad value: file:line message" "$conf:[0-9]+: \[Global\] kato: invalid value \"abc\"" "$(cat "$E2E_TMP/$p.log")"
+    expect_match "[SIG-2] SIGHUP sends RELOADING=1 then READY=1" "RELOADING=1.READY=1" "$(tr '\n' '.' <"$E2E_TMP/$p.notify")"
     if kill -0 $pid 2>/dev/null && name_owned $name; then pass "[BAD-2] $p keeps running after a bad reload"
     else fail "[BAD-2] $p keeps running after a bad reload"; fi
 
@@ -66,6 +80,7 @@ for p in stafd stacd; do
     kill -TERM $pid
     wait $pid; rc=$?
     expect_eq "[SIG-1] $p exits 0 on SIGTERM" 0 "$rc"
+    expect_match "[SIG-1] $p sends STOPPING=1" "STOPPING=1" "$(cat "$E2E_TMP/$p.notify")"
     if name_owned $name; then fail "[SIG-1] $p released $name"; else pass "[SIG-1] $p released $name"; fi
 
     # client with the daemon gone [CLI-11]
