@@ -121,3 +121,196 @@ stas_fabrics_get_library_version (StasFabrics *self)
   g_return_val_if_fail (STAS_IS_FABRICS (self), NULL);
   return STAS_FABRICS_GET_IFACE (self)->get_library_version (self);
 }
+
+/* ---- wrappers: one per vfunc ---------------------------------------------------------- */
+
+#define IFACE(self) STAS_FABRICS_GET_IFACE (self)
+
+void
+stas_fabrics_get_kernel_caps (StasFabrics *self, StasKernelCaps *caps)
+{
+  g_return_if_fail (STAS_IS_FABRICS (self));
+  IFACE (self)->get_kernel_caps (self, caps);
+}
+
+GPtrArray *
+stas_fabrics_scan_controllers (StasFabrics *self, GError **error)
+{
+  g_return_val_if_fail (STAS_IS_FABRICS (self), NULL);
+  return IFACE (self)->scan_controllers (self, error);
+}
+
+StasKernelCtrl *
+stas_fabrics_read_controller (StasFabrics *self, const char *name)
+{
+  g_return_val_if_fail (STAS_IS_FABRICS (self), NULL);
+  return IFACE (self)->read_controller (self, name);
+}
+
+gboolean
+stas_fabrics_start_monitor (StasFabrics *self, GError **error)
+{
+  g_return_val_if_fail (STAS_IS_FABRICS (self), FALSE);
+  return IFACE (self)->start_monitor (self, error);
+}
+
+void
+stas_fabrics_stop_monitor (StasFabrics *self)
+{
+  g_return_if_fail (STAS_IS_FABRICS (self));
+  IFACE (self)->stop_monitor (self);
+}
+
+StasFabricsCtrl *
+stas_fabrics_ctrl_new (StasFabrics *self, const StasConnectRequest *request)
+{
+  g_return_val_if_fail (STAS_IS_FABRICS (self), NULL);
+  return IFACE (self)->ctrl_new (self, request);
+}
+
+void
+stas_fabrics_ctrl_free (StasFabrics *self, StasFabricsCtrl *ctrl)
+{
+  g_return_if_fail (STAS_IS_FABRICS (self));
+  if (ctrl != NULL)
+    IFACE (self)->ctrl_free (self, ctrl);
+}
+
+void
+stas_fabrics_set_log_level (StasFabrics *self, StasFabricsCtrl *ctrl, gboolean tron)
+{
+  g_return_if_fail (STAS_IS_FABRICS (self));
+  IFACE (self)->set_log_level (self, ctrl, tron);
+}
+
+void
+stas_fabrics_connect_async (StasFabrics *self,
+                            StasFabricsCtrl *ctrl,
+                            GCancellable *cancellable,
+                            GAsyncReadyCallback callback,
+                            gpointer user_data)
+{
+  g_return_if_fail (STAS_IS_FABRICS (self));
+  IFACE (self)->connect_async (self, ctrl, cancellable, callback, user_data);
+}
+
+char *
+stas_fabrics_connect_finish (StasFabrics *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (STAS_IS_FABRICS (self), NULL);
+  return IFACE (self)->connect_finish (self, result, error);
+}
+
+void
+stas_fabrics_adopt_async (StasFabrics *self,
+                          StasFabricsCtrl *ctrl,
+                          const char *device,
+                          GCancellable *cancellable,
+                          GAsyncReadyCallback callback,
+                          gpointer user_data)
+{
+  g_return_if_fail (STAS_IS_FABRICS (self));
+  IFACE (self)->adopt_async (self, ctrl, device, cancellable, callback, user_data);
+}
+
+char *
+stas_fabrics_adopt_finish (StasFabrics *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (STAS_IS_FABRICS (self), NULL);
+  return IFACE (self)->adopt_finish (self, result, error);
+}
+
+void
+stas_fabrics_disconnect_async (StasFabrics *self,
+                               StasFabricsCtrl *ctrl,
+                               GCancellable *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer user_data)
+{
+  g_return_if_fail (STAS_IS_FABRICS (self));
+  IFACE (self)->disconnect_async (self, ctrl, cancellable, callback, user_data);
+}
+
+gboolean
+stas_fabrics_disconnect_finish (StasFabrics *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (STAS_IS_FABRICS (self), FALSE);
+  return IFACE (self)->disconnect_finish (self, result, error);
+}
+
+void
+stas_fabrics_registration_supported_async (StasFabrics *self,
+                                           StasFabricsCtrl *ctrl,
+                                           GCancellable *cancellable,
+                                           GAsyncReadyCallback callback,
+                                           gpointer user_data)
+{
+  g_return_if_fail (STAS_IS_FABRICS (self));
+  IFACE (self)->registration_supported_async (self, ctrl, cancellable, callback, user_data);
+}
+
+gboolean
+stas_fabrics_registration_supported_finish (StasFabrics *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (STAS_IS_FABRICS (self), FALSE);
+  return IFACE (self)->registration_supported_finish (self, result, error);
+}
+
+void
+stas_fabrics_dim_async (StasFabrics *self,
+                        StasFabricsCtrl *ctrl,
+                        StasDimTas tas,
+                        GCancellable *cancellable,
+                        GAsyncReadyCallback callback,
+                        gpointer user_data)
+{
+  g_return_if_fail (STAS_IS_FABRICS (self));
+  IFACE (self)->dim_async (self, ctrl, tas, cancellable, callback, user_data);
+}
+
+gboolean
+stas_fabrics_dim_finish (StasFabrics *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (STAS_IS_FABRICS (self), FALSE);
+  return IFACE (self)->dim_finish (self, result, error);
+}
+
+void
+stas_fabrics_supported_log_pages_async (StasFabrics *self,
+                                        StasFabricsCtrl *ctrl,
+                                        GCancellable *cancellable,
+                                        GAsyncReadyCallback callback,
+                                        gpointer user_data)
+{
+  g_return_if_fail (STAS_IS_FABRICS (self));
+  IFACE (self)->supported_log_pages_async (self, ctrl, cancellable, callback, user_data);
+}
+
+gboolean
+stas_fabrics_supported_log_pages_finish (StasFabrics *self,
+                                         GAsyncResult *result,
+                                         guint32 *options,
+                                         GError **error)
+{
+  g_return_val_if_fail (STAS_IS_FABRICS (self), FALSE);
+  return IFACE (self)->supported_log_pages_finish (self, result, options, error);
+}
+
+void
+stas_fabrics_get_discovery_log_async (StasFabrics *self,
+                                      StasFabricsCtrl *ctrl,
+                                      guint8 lsp,
+                                      GCancellable *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer user_data)
+{
+  g_return_if_fail (STAS_IS_FABRICS (self));
+  IFACE (self)->get_discovery_log_async (self, ctrl, lsp, cancellable, callback, user_data);
+}
+
+StasDlpRaw *
+stas_fabrics_get_discovery_log_finish (StasFabrics *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (STAS_IS_FABRICS (self), NULL);
+  return IFACE (self)->get_discovery_log_finish (self, result, error);
+}

@@ -198,8 +198,68 @@ struct _StasFabricsInterface
                                            GError **error);
 };
 
+/* Wrappers: one per vfunc, same contract as the vfunc. */
 gboolean stas_fabrics_check_kernel (StasFabrics *self, GError **error);
 char *stas_fabrics_get_library_version (StasFabrics *self);
+void stas_fabrics_get_kernel_caps (StasFabrics *self, StasKernelCaps *caps);
+GPtrArray *stas_fabrics_scan_controllers (StasFabrics *self, GError **error);
+StasKernelCtrl *stas_fabrics_read_controller (StasFabrics *self, const char *name);
+gboolean stas_fabrics_start_monitor (StasFabrics *self, GError **error);
+void stas_fabrics_stop_monitor (StasFabrics *self);
+StasFabricsCtrl *stas_fabrics_ctrl_new (StasFabrics *self, const StasConnectRequest *request);
+void stas_fabrics_ctrl_free (StasFabrics *self, StasFabricsCtrl *ctrl);
+void stas_fabrics_set_log_level (StasFabrics *self, StasFabricsCtrl *ctrl, gboolean tron);
+void stas_fabrics_connect_async (StasFabrics *self,
+                                 StasFabricsCtrl *ctrl,
+                                 GCancellable *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer user_data);
+char *stas_fabrics_connect_finish (StasFabrics *self, GAsyncResult *result, GError **error);
+void stas_fabrics_adopt_async (StasFabrics *self,
+                               StasFabricsCtrl *ctrl,
+                               const char *device,
+                               GCancellable *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer user_data);
+char *stas_fabrics_adopt_finish (StasFabrics *self, GAsyncResult *result, GError **error);
+void stas_fabrics_disconnect_async (StasFabrics *self,
+                                    StasFabricsCtrl *ctrl,
+                                    GCancellable *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer user_data);
+gboolean stas_fabrics_disconnect_finish (StasFabrics *self, GAsyncResult *result, GError **error);
+void stas_fabrics_registration_supported_async (StasFabrics *self,
+                                                StasFabricsCtrl *ctrl,
+                                                GCancellable *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer user_data);
+gboolean stas_fabrics_registration_supported_finish (StasFabrics *self,
+                                                     GAsyncResult *result,
+                                                     GError **error);
+void stas_fabrics_dim_async (StasFabrics *self,
+                             StasFabricsCtrl *ctrl,
+                             StasDimTas tas,
+                             GCancellable *cancellable,
+                             GAsyncReadyCallback callback,
+                             gpointer user_data);
+gboolean stas_fabrics_dim_finish (StasFabrics *self, GAsyncResult *result, GError **error);
+void stas_fabrics_supported_log_pages_async (StasFabrics *self,
+                                             StasFabricsCtrl *ctrl,
+                                             GCancellable *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer user_data);
+gboolean stas_fabrics_supported_log_pages_finish (StasFabrics *self,
+                                                  GAsyncResult *result,
+                                                  guint32 *options,
+                                                  GError **error);
+void stas_fabrics_get_discovery_log_async (StasFabrics *self,
+                                           StasFabricsCtrl *ctrl,
+                                           guint8 lsp,
+                                           GCancellable *cancellable,
+                                           GAsyncReadyCallback callback,
+                                           gpointer user_data);
+StasDlpRaw *
+stas_fabrics_get_discovery_log_finish (StasFabrics *self, GAsyncResult *result, GError **error);
 
 /* The implementation linked into this executable. */
 StasFabrics *stas_fabrics_new_default (void);
