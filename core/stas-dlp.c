@@ -633,7 +633,7 @@ stas_dlpe_to_tid (const StasDlpe *dlpe,
   if (is_ip_transport (stas_tid_get_transport (dc)))
     {
       if (!stas_ip_is_literal (dlpe->traddr))
-        return invalid (error, "traddr", dlpe->traddr, "is not an IP address");
+        return invalid (error, "traddr", dlpe->traddr, "is not a valid IP address");
       /* an empty port would be defaulted by the TID rules; from a DLPE it is an error */
       if (!parse_decimal (dlpe->trsvcid, G_MAXUINT16, &port) || port == 0)
         return invalid (error, "trsvcid", dlpe->trsvcid, "is not a port number 1..65535");

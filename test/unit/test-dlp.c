@@ -779,10 +779,10 @@ test_tid_invalid (void)
   spec = dc2_page[0];
   spec.traddr = "array1.example.com";
   assert_tid_error (&spec, dc, STAS_DLP_ERROR_INVALID,
-                    "traddr \"array1.example.com\" is not an IP address");
+                    "traddr \"array1.example.com\" is not a valid IP address");
   spec.traddr = "555.555.555.555";
   assert_tid_error (&spec, dc, STAS_DLP_ERROR_INVALID,
-                    "traddr \"555.555.555.555\" is not an IP address");
+                    "traddr \"555.555.555.555\" is not a valid IP address");
   spec = dc2_page[0];
   spec.trsvcid = "";
   assert_tid_error (&spec, dc, STAS_DLP_ERROR_INVALID,

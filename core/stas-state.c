@@ -1,0 +1,1284 @@
+/* stas-state.c — the "last known config" state file (spec/system.md §3 [STATE-1],
+ * spec/bad-input.md §8).
+ *
+ * Written with an ordered writer of our own (key order of the specification), read with a
+ * small strict JSON parser (RFC 8259, UTF-8, bounded nesting) so that no new dependency is
+ * needed. */
+#include "config.h"
+
+#include "stas-state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "stas-dlp.h"
+#include "stas-json.h"
+#include "stas-log.h"
+#include "stas-paths.h"
+
+G_DEFINE_QUARK (stas - state - error - quark, stas_state_error)
+
+/* A hostile or corrupt file must not exhaust the stack or the CPU. */
+#define MAX_DEPTH 32
+#define MAX_DICT_KEYS 64
+
+/* ---- enums ------------------------------------------------------------------------------- */
+
+static const char *const origin_names[] = {
+  [STAS_STATE_ORIGIN_CONFIGURED] = "configured",
+  [STAS_STATE_ORIGIN_REFERRAL] = "referral",
+  [STAS_STATE_ORIGIN_DISCOVERED] = "discovered",
+  [STAS_STATE_ORIGIN_EXTERNAL] = "external",
+};
+
+static const char *const log_pages_names[] = {
+  [STAS_STATE_LOG_PAGES_NONE] = "none",
+  [STAS_STATE_LOG_PAGES_CACHED] = "cached",
+  [STAS_STATE_LOG_PAGES_CURRENT] = "current",
+};
+
+const char *
+stas_state_origin_to_string (StasStateOrigin origin)
+{
+  g_return_val_if_fail ((guint) origin < G_N_ELEMENTS (origin_names), "");
+  return origin_names[origin];
+}
+
+static gboolean
+origin_allowed (StasDaemonKind daemon, StasStateOrigin origin)
+{
+  if (origin == STAS_STATE_ORIGIN_REFERRAL)
+    return daemon == STAS_DAEMON_STAFD;
+  if (origin == STAS_STATE_ORIGIN_EXTERNAL)
+    return daemon == STAS_DAEMON_STACD;
+  return TRUE;
+}
+
+gboolean
+stas_state_origin_from_string (StasDaemonKind daemon, const char *text, StasStateOrigin *origin)
+{
+  for (guint i = 0; text != NULL && i < G_N_ELEMENTS (origin_names); i++)
+    if (strcmp (text, origin_names[i]) == 0 && origin_allowed (daemon, (StasStateOrigin) i))
+      {
+        *origin = (StasStateOrigin) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+const char *
+stas_state_log_pages_to_string (StasStateLogPages state)
+{
+  g_return_val_if_fail ((guint) state < G_N_ELEMENTS (log_pages_names), "");
+  return log_pages_names[state];
+}
+
+static gboolean
+log_pages_from_string (const char *text, StasStateLogPages *state)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (log_pages_names); i++)
+    if (strcmp (text, log_pages_names[i]) == 0)
+      {
+        *state = (StasStateLogPages) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/* ---- records and states ------------------------------------------------------------------- */
+
+StasStateRecord *
+stas_state_record_new (StasTid *tid, StasStateOrigin origin)
+{
+  StasStateRecord *record;
+
+  g_return_val_if_fail (tid != NULL, NULL);
+
+  record = g_new0 (StasStateRecord, 1);
+  record->tid = stas_tid_ref (tid);
+  record->origin = origin;
+  record->device = g_strdup ("");
+  record->log_pages_state = STAS_STATE_LOG_PAGES_NONE;
+  record->log_pages = g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("a{ss}"), NULL, 0));
+  record->sources = g_ptr_array_new_with_free_func ((GDestroyNotify) stas_tid_unref);
+  return record;
+}
+
+void
+stas_state_record_free (StasStateRecord *record)
+{
+  if (record == NULL)
+    return;
+  g_clear_pointer (&record->tid, stas_tid_unref);
+  g_free (record->device);
+  g_clear_pointer (&record->log_pages, g_variant_unref);
+  g_clear_pointer (&record->sources, g_ptr_array_unref);
+  g_clear_pointer (&record->dlpe, g_variant_unref);
+  g_free (record);
+}
+
+void
+stas_state_record_set_device (StasStateRecord *record, const char *device)
+{
+  char *copy = g_strdup (device != NULL ? device : "");
+
+  g_free (record->device);
+  record->device = copy;
+}
+
+void
+stas_state_record_set_log_pages (StasStateRecord *record, GVariant *log_pages)
+{
+  GVariant *value;
+
+  g_return_if_fail (log_pages == NULL ||
+                    g_variant_is_of_type (log_pages, G_VARIANT_TYPE ("aa{ss}")));
+
+  value = log_pages != NULL
+              ? g_variant_ref_sink (log_pages)
+              : g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("a{ss}"), NULL, 0));
+  g_variant_unref (record->log_pages);
+  record->log_pages = value;
+}
+
+void
+stas_state_record_set_dlpe (StasStateRecord *record, GVariant *dlpe)
+{
+  g_return_if_fail (dlpe == NULL || g_variant_is_of_type (dlpe, G_VARIANT_TYPE ("a{ss}")));
+
+  if (dlpe != NULL)
+    g_variant_ref_sink (dlpe);
+  g_clear_pointer (&record->dlpe, g_variant_unref);
+  record->dlpe = dlpe;
+}
+
+void
+stas_state_record_add_source (StasStateRecord *record, StasTid *dc)
+{
+  g_return_if_fail (dc != NULL);
+  g_ptr_array_add (record->sources, stas_tid_ref (dc));
+}
+
+StasState *
+stas_state_new (StasDaemonKind daemon, const char *host_nqn, const char *host_id)
+{
+  StasState *state = g_new0 (StasState, 1);
+
+  state->daemon = daemon;
+  state->host_nqn = g_strdup (host_nqn);
+  state->host_id = g_strdup (host_id);
+  state->records = g_ptr_array_new_with_free_func ((GDestroyNotify) stas_state_record_free);
+  return state;
+}
+
+void
+stas_state_free (StasState *state)
+{
+  if (state == NULL)
+    return;
+  g_free (state->host_nqn);
+  g_free (state->host_id);
+  g_free (state->written);
+  g_clear_pointer (&state->records, g_ptr_array_unref);
+  g_free (state);
+}
+
+void
+stas_state_add_record (StasState *state, StasStateRecord *record)
+{
+  g_return_if_fail (state != NULL && record != NULL);
+  g_ptr_array_add (state->records, record);
+}
+
+/* ---- location ---------------------------------------------------------------------------- */
+
+char *
+stas_state_dir (StasDaemonKind daemon)
+{
+  const char *env = g_getenv ("RUNTIME_DIRECTORY");
+
+  if (env != NULL && *env != '\0' && *env != ':')
+    {
+      const char *colon = strchr (env, ':');
+      return colon != NULL ? g_strndup (env, (gsize) (colon - env)) : g_strdup (env);
+    }
+  return g_build_filename (stas_path_rundir (), stas_daemon_kind_name (daemon), NULL);
+}
+
+char *
+stas_state_path (StasDaemonKind daemon)
+{
+  g_autofree char *dir = stas_state_dir (daemon);
+  return g_build_filename (dir, STAS_STATE_FILE_NAME, NULL);
+}
+
+/* ---- writing ----------------------------------------------------------------------------- */
+
+/* a{ss} as a JSON object, keys in the variant's order. */
+static void
+append_string_dict (GString *out, GVariant *dict)
+{
+  GVariantIter iter;
+  const char *key, *value;
+  gboolean first = TRUE;
+
+  g_string_append_c (out, '{');
+  g_variant_iter_init (&iter, dict);
+  while (g_variant_iter_next (&iter, "{&s&s}", &key, &value))
+    {
+      if (!first)
+        g_string_append (out, ", ");
+      first = FALSE;
+      stas_json_append_string (out, key);
+      g_string_append (out, ": ");
+      stas_json_append_string (out, value);
+    }
+  g_string_append_c (out, '}');
+}
+
+static void
+append_tid (GString *out, const StasTid *tid)
+{
+  g_autoptr (GVariant) dict = g_variant_ref_sink (stas_tid_to_variant (tid));
+  append_string_dict (out, dict);
+}
+
+static void
+append_key (GString *out, const char *key)
+{
+  g_string_append (out, ", ");
+  stas_json_append_string (out, key);
+  g_string_append (out, ": ");
+}
+
+static void
+append_record (GString *out, StasDaemonKind daemon, const StasStateRecord *record)
+{
+  g_string_append (out, "{\"tid\": ");
+  append_tid (out, record->tid);
+  append_key (out, "origin");
+  stas_json_append_string (out, stas_state_origin_to_string (record->origin));
+
+  if (daemon == STAS_DAEMON_STAFD)
+    {
+      GVariantIter iter;
+      GVariant *dict;
+      gboolean first = TRUE;
+
+      append_key (out, "referral-depth");
+      g_string_append_printf (out, "%u", record->referral_depth);
+      append_key (out, "device");
+      stas_json_append_string (out, record->device != NULL ? record->device : "");
+      append_key (out, "log-pages-state");
+      stas_json_append_string (out, stas_state_log_pages_to_string (record->log_pages_state));
+      append_key (out, "log-pages");
+      g_string_append_c (out, '[');
+      if (record->log_pages != NULL)
+        {
+          g_variant_iter_init (&iter, record->log_pages);
+          while ((dict = g_variant_iter_next_value (&iter)) != NULL)
+            {
+              if (!first)
+                g_string_append (out, ", ");
+              first = FALSE;
+              append_string_dict (out, dict);
+              g_variant_unref (dict);
+            }
+        }
+      g_string_append_c (out, ']');
+      append_key (out, "unresponsive-since");
+      if (record->has_unresponsive_since && isfinite (record->unresponsive_since))
+        {
+          char buf[G_ASCII_DTOSTR_BUF_SIZE];
+          g_string_append (out, g_ascii_dtostr (buf, sizeof buf, record->unresponsive_since));
+        }
+      else
+        g_string_append (out, "null");
+    }
+  else
+    {
+      append_key (out, "sources");
+      g_string_append_c (out, '[');
+      for (guint i = 0; record->sources != NULL && i < record->sources->len; i++)
+        {
+          if (i > 0)
+            g_string_append (out, ", ");
+          append_tid (out, g_ptr_array_index (record->sources, i));
+        }
+      g_string_append_c (out, ']');
+      append_key (out, "dlpe");
+      if (record->dlpe != NULL)
+        append_string_dict (out, record->dlpe);
+      else
+        g_string_append (out, "null");
+      append_key (out, "device");
+      stas_json_append_string (out, record->device != NULL ? record->device : "");
+    }
+  g_string_append_c (out, '}');
+}
+
+char *
+stas_state_to_json (const StasState *state, GDateTime *written)
+{
+  GString *out = g_string_new (NULL);
+  g_autoptr (GDateTime) now = NULL;
+  g_autoptr (GDateTime) utc = NULL;
+  g_autofree char *stamp = NULL;
+
+  g_return_val_if_fail (state != NULL, NULL);
+
+  if (written == NULL)
+    written = now = g_date_time_new_now_utc ();
+  utc = g_date_time_to_utc (written);
+  stamp = g_date_time_format (utc, "%Y-%m-%dT%H:%M:%SZ");
+
+  g_string_append (out, "{\"format\": ");
+  stas_json_append_string (out, STAS_STATE_FORMAT);
+  g_string_append_printf (out, ", \"version\": %d", STAS_STATE_VERSION);
+  append_key (out, "daemon");
+  stas_json_append_string (out, stas_daemon_kind_name (state->daemon));
+  append_key (out, "written");
+  stas_json_append_string (out, stamp);
+  g_string_append (out, ", \"host\": {\"nqn\": ");
+  stas_json_append_string (out, state->host_nqn != NULL ? state->host_nqn : "");
+  g_string_append (out, ", \"id\": ");
+  stas_json_append_string (out, state->host_id != NULL ? state->host_id : "");
+  g_string_append (out, "}, \"controllers\": [");
+  for (guint i = 0; i < state->records->len; i++)
+    {
+      g_string_append (out, i > 0 ? ",\n" : "\n");
+      append_record (out, state->daemon, g_ptr_array_index (state->records, i));
+    }
+  g_string_append (out, state->records->len > 0 ? "\n]}\n" : "]}\n");
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+set_errno_error (GError **error, int saved_errno, const char *what, const char *path)
+{
+  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno), "%s %s: %s", what, path,
+               g_strerror (saved_errno));
+  return FALSE;
+}
+
+static gboolean
+write_all (int fd, const char *data, gsize size)
+{
+  while (size > 0)
+    {
+      ssize_t n = write (fd, data, size);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          if (n == 0)
+            errno = EIO;
+          return FALSE;
+        }
+      data += n;
+      size -= (gsize) n;
+    }
+  return TRUE;
+}
+
+/* A crash right after rename() must not lose the new directory entry. */
+static void
+sync_dir (const char *dir)
+{
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd >= 0)
+    {
+      (void) fsync (fd);
+      close (fd);
+    }
+}
+
+gboolean
+stas_state_write (const StasState *state, const char *path, GError **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *tmp = NULL;
+  g_autofree char *text = NULL;
+  int fd;
+
+  g_return_val_if_fail (state != NULL && path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  dir = g_path_get_dirname (path);
+  tmp = g_strconcat (path, ".tmp", NULL);
+  text = stas_state_to_json (state, NULL);
+
+  /* [D-54] create the directory (0700 [SEC-2]); an existing one is left as it is */
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    return set_errno_error (error, errno, "cannot create directory", dir);
+
+  /* A left-over temporary file (or a symbolic link planted there) is removed first; the
+   * new one is created exclusively, so the data never goes through a link. */
+  if (unlink (tmp) != 0 && errno != ENOENT)
+    return set_errno_error (error, errno, "cannot remove", tmp);
+  fd = open (tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return set_errno_error (error, errno, "cannot create", tmp);
+  if (fchmod (fd, 0600) != 0 || !write_all (fd, text, strlen (text)) || fsync (fd) != 0)
+    {
+      int saved = errno;
+      close (fd);
+      unlink (tmp);
+      return set_errno_error (error, saved, "cannot write", tmp);
+    }
+  if (close (fd) != 0)
+    {
+      int saved = errno;
+      unlink (tmp);
+      return set_errno_error (error, saved, "cannot write", tmp);
+    }
+  if (rename (tmp, path) != 0)
+    {
+      int saved = errno;
+      unlink (tmp);
+      return set_errno_error (error, saved, "cannot rename to", path);
+    }
+  sync_dir (dir);
+  return TRUE;
+}
+
+/* ---- a small strict JSON parser ------------------------------------------------------------- */
+
+typedef enum
+{
+  JSON_NULL,
+  JSON_BOOL,
+  JSON_INT,
+  JSON_REAL,
+  JSON_STRING,
+  JSON_ARRAY,
+  JSON_OBJECT,
+} JsonKind;
+
+typedef struct _Json Json;
+struct _Json
+{
+  JsonKind kind;
+  gboolean boolean;
+  gint64 integer;
+  gdouble real;
+  char *string;     /* (owned) JSON_STRING */
+  GPtrArray *items; /* (owned) JSON_ARRAY: Json; JSON_OBJECT: the values */
+  GPtrArray *keys;  /* (owned) JSON_OBJECT: char *, parallel to items */
+};
+
+static void
+json_free (Json *json)
+{
+  if (json == NULL)
+    return;
+  g_free (json->string);
+  g_clear_pointer (&json->items, g_ptr_array_unref);
+  g_clear_pointer (&json->keys, g_ptr_array_unref);
+  g_free (json);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Json, json_free)
+
+typedef struct
+{
+  const char *start;
+  const char *p;
+  const char *end;
+  guint depth;
+  char *error; /* (owned) first error */
+} Parser;
+
+static Json *
+parse_fail (Parser *ps, const char *what)
+{
+  if (ps->error == NULL)
+    ps->error =
+        g_strdup_printf ("%s at offset %" G_GSIZE_FORMAT, what, (gsize) (ps->p - ps->start));
+  return NULL;
+}
+
+static void
+skip_ws (Parser *ps)
+{
+  while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
+    ps->p++;
+}
+
+static Json *
+json_new (JsonKind kind)
+{
+  Json *json = g_new0 (Json, 1);
+  json->kind = kind;
+  return json;
+}
+
+static int
+hex4 (const char *p)
+{
+  int v = 0;
+
+  for (int i = 0; i < 4; i++)
+    {
+      int d = g_ascii_xdigit_value (p[i]);
+      if (d < 0)
+        return -1;
+      v = v * 16 + d;
+    }
+  return v;
+}
+
+/* At the opening quote. Returns the decoded UTF-8 text, NULL on error. */
+static char *
+parse_string_text (Parser *ps)
+{
+  GString *out = g_string_new (NULL);
+  const char *esc;
+
+  ps->p++; /* opening quote */
+  while (TRUE)
+    {
+      unsigned char c;
+
+      if (ps->p >= ps->end)
+        goto fail_eof;
+      c = (unsigned char) *ps->p;
+      if (c == '"')
+        {
+          ps->p++;
+          return g_string_free (out, FALSE);
+        }
+      if (c < 0x20)
+        {
+          parse_fail (ps, "control character in string");
+          goto fail;
+        }
+      if (c != '\\')
+        {
+          g_string_append_c (out, (char) c);
+          ps->p++;
+          continue;
+        }
+      if (ps->end - ps->p < 2)
+        goto fail_eof;
+      esc = ps->p++; /* errors are reported at the backslash */
+      switch (*ps->p)
+        {
+        case '"':
+        case '\\':
+        case '/':
+          g_string_append_c (out, *ps->p);
+          break;
+        case 'b':
+          g_string_append_c (out, '\b');
+          break;
+        case 'f':
+          g_string_append_c (out, '\f');
+          break;
+        case 'n':
+          g_string_append_c (out, '\n');
+          break;
+        case 'r':
+          g_string_append_c (out, '\r');
+          break;
+        case 't':
+          g_string_append_c (out, '\t');
+          break;
+        case 'u':
+          {
+            int cp, lo;
+
+            if (ps->end - ps->p < 5 || (cp = hex4 (ps->p + 1)) < 0)
+              {
+                ps->p = esc;
+                parse_fail (ps, "invalid \\u escape");
+                goto fail;
+              }
+            ps->p += 4;
+            if (cp >= 0xd800 && cp <= 0xdbff)
+              {
+                if (ps->end - ps->p < 7 || ps->p[1] != '\\' || ps->p[2] != 'u' ||
+                    (lo = hex4 (ps->p + 3)) < 0xdc00 || lo > 0xdfff)
+                  {
+                    ps->p = esc;
+                    parse_fail (ps, "unpaired surrogate");
+                    goto fail;
+                  }
+                cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+                ps->p += 6;
+              }
+            else if ((cp >= 0xdc00 && cp <= 0xdfff) || cp == 0)
+              {
+                /* NUL cannot live in a C string; lone low surrogates are not text */
+                ps->p = esc;
+                parse_fail (ps, "invalid \\u escape");
+                goto fail;
+              }
+            g_string_append_unichar (out, (gunichar) cp);
+            break;
+          }
+        default:
+          ps->p = esc;
+          parse_fail (ps, "invalid escape");
+          goto fail;
+        }
+      ps->p++;
+    }
+
+fail_eof:
+  parse_fail (ps, "unterminated string");
+fail:
+  g_string_free (out, TRUE);
+  return NULL;
+}
+
+static Json *
+parse_number (Parser *ps)
+{
+  const char *begin = ps->p;
+  gboolean integral = TRUE;
+  g_autofree char *text = NULL;
+  Json *json;
+
+  if (ps->p < ps->end && *ps->p == '-')
+    ps->p++;
+  if (ps->p >= ps->end || !g_ascii_isdigit (*ps->p))
+    return parse_fail (ps, "invalid number");
+  if (*ps->p == '0')
+    ps->p++;
+  else
+    while (ps->p < ps->end && g_ascii_isdigit (*ps->p))
+      ps->p++;
+  if (ps->p < ps->end && *ps->p == '.')
+    {
+      integral = FALSE;
+      ps->p++;
+      if (ps->p >= ps->end || !g_ascii_isdigit (*ps->p))
+        return parse_fail (ps, "invalid number");
+      while (ps->p < ps->end && g_ascii_isdigit (*ps->p))
+        ps->p++;
+    }
+  if (ps->p < ps->end && (*ps->p == 'e' || *ps->p == 'E'))
+    {
+      integral = FALSE;
+      ps->p++;
+      if (ps->p < ps->end && (*ps->p == '+' || *ps->p == '-'))
+        ps->p++;
+      if (ps->p >= ps->end || !g_ascii_isdigit (*ps->p))
+        return parse_fail (ps, "invalid number");
+      while (ps->p < ps->end && g_ascii_isdigit (*ps->p))
+        ps->p++;
+    }
+
+  text = g_strndup (begin, (gsize) (ps->p - begin));
+  if (integral)
+    {
+      char *endp;
+      gint64 v;
+
+      errno = 0;
+      v = g_ascii_strtoll (text, &endp, 10);
+      if (errno == 0 && *endp == '\0')
+        {
+          json = json_new (JSON_INT);
+          json->integer = v;
+          json->real = (gdouble) v;
+          return json;
+        }
+    }
+  json = json_new (JSON_REAL);
+  json->real = g_ascii_strtod (text, NULL);
+  return json;
+}
+
+static Json *parse_value (Parser *ps);
+
+static Json *
+parse_array (Parser *ps)
+{
+  g_autoptr (Json) json = json_new (JSON_ARRAY);
+
+  json->items = g_ptr_array_new_with_free_func ((GDestroyNotify) json_free);
+  ps->p++;
+  skip_ws (ps);
+  if (ps->p < ps->end && *ps->p == ']')
+    {
+      ps->p++;
+      return g_steal_pointer (&json);
+    }
+  while (TRUE)
+    {
+      Json *item = parse_value (ps);
+
+      if (item == NULL)
+        return NULL;
+      g_ptr_array_add (json->items, item);
+      skip_ws (ps);
+      if (ps->p < ps->end && *ps->p == ',')
+        {
+          ps->p++;
+          continue;
+        }
+      if (ps->p < ps->end && *ps->p == ']')
+        {
+          ps->p++;
+          return g_steal_pointer (&json);
+        }
+      return parse_fail (ps, "expected ',' or ']'");
+    }
+}
+
+static Json *
+parse_object (Parser *ps)
+{
+  g_autoptr (Json) json = json_new (JSON_OBJECT);
+
+  json->items = g_ptr_array_new_with_free_func ((GDestroyNotify) json_free);
+  json->keys = g_ptr_array_new_with_free_func (g_free);
+  ps->p++;
+  skip_ws (ps);
+  if (ps->p < ps->end && *ps->p == '}')
+    {
+      ps->p++;
+      return g_steal_pointer (&json);
+    }
+  while (TRUE)
+    {
+      char *key;
+      Json *value;
+
+      skip_ws (ps);
+      if (ps->p >= ps->end || *ps->p != '"')
+        return parse_fail (ps, "expected a string key");
+      key = parse_string_text (ps);
+      if (key == NULL)
+        return NULL;
+      g_ptr_array_add (json->keys, key);
+      skip_ws (ps);
+      if (ps->p >= ps->end || *ps->p != ':')
+        return parse_fail (ps, "expected ':'");
+      ps->p++;
+      value = parse_value (ps);
+      if (value == NULL)
+        return NULL;
+      g_ptr_array_add (json->items, value);
+      skip_ws (ps);
+      if (ps->p < ps->end && *ps->p == ',')
+        {
+          ps->p++;
+          continue;
+        }
+      if (ps->p < ps->end && *ps->p == '}')
+        {
+          ps->p++;
+          return g_steal_pointer (&json);
+        }
+      return parse_fail (ps, "expected ',' or '}'");
+    }
+}
+
+static gboolean
+take_literal (Parser *ps, const char *word)
+{
+  gsize n = strlen (word);
+
+  if ((gsize) (ps->end - ps->p) < n || memcmp (ps->p, word, n) != 0)
+    return FALSE;
+  ps->p += n;
+  return TRUE;
+}
+
+static Json *
+parse_value (Parser *ps)
+{
+  Json *json = NULL;
+
+  skip_ws (ps);
+  if (ps->p >= ps->end)
+    return parse_fail (ps, "unexpected end of text");
+  if (++ps->depth > MAX_DEPTH)
+    return parse_fail (ps, "nested too deeply");
+
+  switch (*ps->p)
+    {
+    case '{':
+      json = parse_object (ps);
+      break;
+    case '[':
+      json = parse_array (ps);
+      break;
+    case '"':
+      {
+        char *text = parse_string_text (ps);
+        if (text != NULL)
+          {
+            json = json_new (JSON_STRING);
+            json->string = text;
+          }
+        break;
+      }
+    case 't':
+    case 'f':
+    case 'n':
+      if (take_literal (ps, "true"))
+        {
+          json = json_new (JSON_BOOL);
+          json->boolean = TRUE;
+        }
+      else if (take_literal (ps, "false"))
+        json = json_new (JSON_BOOL);
+      else if (take_literal (ps, "null"))
+        json = json_new (JSON_NULL);
+      else
+        parse_fail (ps, "invalid literal");
+      break;
+    default:
+      if (*ps->p == '-' || g_ascii_isdigit (*ps->p))
+        json = parse_number (ps);
+      else
+        parse_fail (ps, "unexpected character");
+    }
+  ps->depth--;
+  return json;
+}
+
+/* Whole document: UTF-8, one value, nothing but whitespace after it. */
+static Json *
+json_parse (const char *text, gsize length, char **error)
+{
+  Parser ps = { .start = text, .p = text, .end = text + length };
+  g_autoptr (Json) json = NULL;
+
+  if (!g_utf8_validate_len (text, length, &ps.p))
+    {
+      *error = g_strdup_printf ("not JSON: invalid UTF-8 or NUL byte at offset %" G_GSIZE_FORMAT,
+                                (gsize) (ps.p - text));
+      return NULL;
+    }
+  ps.p = text;
+  json = parse_value (&ps);
+  if (json != NULL)
+    {
+      skip_ws (&ps);
+      if (ps.p != ps.end)
+        {
+          json_free (g_steal_pointer (&json));
+          parse_fail (&ps, "text after the JSON value");
+        }
+    }
+  if (json == NULL)
+    {
+      *error = g_strdup_printf ("not JSON: %s", ps.error);
+      g_free (ps.error);
+    }
+  return g_steal_pointer (&json);
+}
+
+/* Member of an object; the last one wins for repeated keys (as Python's json). */
+static Json *
+json_get (const Json *object, const char *key)
+{
+  if (object == NULL || object->kind != JSON_OBJECT)
+    return NULL;
+  for (guint i = object->keys->len; i > 0; i--)
+    if (strcmp (g_ptr_array_index (object->keys, i - 1), key) == 0)
+      return g_ptr_array_index (object->items, i - 1);
+  return NULL;
+}
+
+static const char *
+json_get_string (const Json *object, const char *key)
+{
+  Json *value = json_get (object, key);
+  return value != NULL && value->kind == JSON_STRING ? value->string : NULL;
+}
+
+/* An object whose values are all strings → a{ss} (repeated keys: the last one). */
+static GVariant *
+json_to_string_dict (const Json *object, char **reason)
+{
+  GVariantBuilder builder;
+
+  if (object == NULL || object->kind != JSON_OBJECT)
+    {
+      *reason = g_strdup ("not an object");
+      return NULL;
+    }
+  if (object->keys->len > MAX_DICT_KEYS)
+    {
+      *reason = g_strdup ("too many keys");
+      return NULL;
+    }
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
+  for (guint i = 0; i < object->keys->len; i++)
+    {
+      const char *key = g_ptr_array_index (object->keys, i);
+      Json *value = json_get (object, key);
+
+      if (value != g_ptr_array_index (object->items, i))
+        continue; /* a later duplicate */
+      if (value->kind != JSON_STRING)
+        {
+          g_variant_builder_clear (&builder);
+          *reason = g_strdup_printf ("\"%s\" is not a string", key);
+          return NULL;
+        }
+      g_variant_builder_add (&builder, "{ss}", key, value->string);
+    }
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+/* ---- reading: records ----------------------------------------------------------------------- */
+
+static StasTid *
+tid_from_json (const Json *object, const StasTidDefaults *defaults, char **reason)
+{
+  g_autoptr (GVariant) dict = json_to_string_dict (object, reason);
+  g_autoptr (GError) error = NULL;
+  StasTid *tid;
+
+  if (dict == NULL)
+    return NULL;
+  tid = stas_tid_from_variant (dict, defaults, &error);
+  if (tid == NULL)
+    *reason = g_strdup (error->message);
+  return tid;
+}
+
+/* DLPE object → canonical a{ss} (and the parsed entry in @dlpe). */
+static GVariant *
+dlpe_from_json (const Json *object, StasDlpe *dlpe, char **reason)
+{
+  g_autoptr (GVariant) dict = json_to_string_dict (object, reason);
+  g_autoptr (GError) error = NULL;
+
+  if (dict == NULL)
+    return NULL;
+  if (!stas_dlpe_from_variant (dict, dlpe, &error))
+    {
+      *reason = g_strdup (error->message);
+      return NULL;
+    }
+  return g_variant_ref_sink (stas_dlpe_to_variant (dlpe));
+}
+
+static gboolean
+device_is_valid (const char *device)
+{
+  if (*device == '\0')
+    return TRUE;
+  if (!g_str_has_prefix (device, "nvme") || device[4] == '\0' || strlen (device) > 16)
+    return FALSE;
+  for (const char *p = device + 4; *p != '\0'; p++)
+    if (!g_ascii_isdigit (*p))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+record_fail (char **reason, char *text)
+{
+  *reason = text;
+  return FALSE;
+}
+
+static gboolean
+read_device (const Json *object, StasStateRecord *record, char **reason)
+{
+  const char *device = json_get_string (object, "device");
+
+  if (device == NULL)
+    return record_fail (reason, g_strdup ("no \"device\" string"));
+  if (!device_is_valid (device))
+    return record_fail (reason, g_strdup_printf ("invalid device \"%s\"", device));
+  stas_state_record_set_device (record, device);
+  return TRUE;
+}
+
+static gboolean
+read_stafd_fields (const Json *object, StasStateRecord *record, char **reason)
+{
+  Json *depth = json_get (object, "referral-depth");
+  Json *pages = json_get (object, "log-pages");
+  Json *since = json_get (object, "unresponsive-since");
+  const char *lp_state = json_get_string (object, "log-pages-state");
+  GVariantBuilder builder;
+
+  if (depth == NULL || depth->kind != JSON_INT || depth->integer < 0 || depth->integer > G_MAXINT)
+    return record_fail (reason, g_strdup ("\"referral-depth\" is not an integer >= 0"));
+  record->referral_depth = (guint) depth->integer;
+  if (!read_device (object, record, reason))
+    return FALSE;
+  if (lp_state == NULL || !log_pages_from_string (lp_state, &record->log_pages_state))
+    return record_fail (reason, g_strdup ("\"log-pages-state\" is not none, cached or current"));
+  if (pages == NULL || pages->kind != JSON_ARRAY)
+    return record_fail (reason, g_strdup ("no \"log-pages\" array"));
+  if (pages->items->len > STAS_MAX_DLP_RECORDS)
+    return record_fail (reason, g_strdup ("too many log page entries"));
+  if (record->log_pages_state == STAS_STATE_LOG_PAGES_NONE && pages->items->len > 0)
+    return record_fail (reason, g_strdup ("log pages with \"log-pages-state\" none"));
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{ss}"));
+  for (guint i = 0; i < pages->items->len; i++)
+    {
+      char *why = NULL;
+      StasDlpe dlpe;
+      GVariant *dict = dlpe_from_json (g_ptr_array_index (pages->items, i), &dlpe, &why);
+
+      if (dict == NULL)
+        {
+          g_variant_builder_clear (&builder);
+          *reason = g_strdup_printf ("log page entry %u: %s", i, why);
+          g_free (why);
+          return FALSE;
+        }
+      /* the cache never holds what would not have been published [DBUS-33] */
+      if (stas_dlpe_is_published (&dlpe))
+        g_variant_builder_add_value (&builder, dict);
+      g_variant_unref (dict);
+    }
+  stas_state_record_set_log_pages (record, g_variant_builder_end (&builder));
+
+  if (since == NULL)
+    return record_fail (reason, g_strdup ("no \"unresponsive-since\""));
+  if (since->kind != JSON_NULL)
+    {
+      if ((since->kind != JSON_INT && since->kind != JSON_REAL) || !isfinite (since->real) ||
+          since->real < 0)
+        return record_fail (reason, g_strdup ("\"unresponsive-since\" is not a time"));
+      record->has_unresponsive_since = TRUE;
+      record->unresponsive_since = since->real;
+    }
+  return TRUE;
+}
+
+static gboolean
+read_stacd_fields (const Json *object, StasStateRecord *record, char **reason)
+{
+  Json *sources = json_get (object, "sources");
+  Json *dlpe = json_get (object, "dlpe");
+
+  if (sources == NULL || sources->kind != JSON_ARRAY)
+    return record_fail (reason, g_strdup ("no \"sources\" array"));
+  for (guint i = 0; i < sources->items->len; i++)
+    {
+      char *why = NULL;
+      /* DC TIDs come normalised by stafd; no stacd defaults apply to them */
+      StasTid *tid = tid_from_json (g_ptr_array_index (sources->items, i), NULL, &why);
+
+      if (tid == NULL)
+        {
+          *reason = g_strdup_printf ("source %u: %s", i, why);
+          g_free (why);
+          return FALSE;
+        }
+      g_ptr_array_add (record->sources, tid);
+    }
+
+  if (dlpe == NULL)
+    return record_fail (reason, g_strdup ("no \"dlpe\""));
+  if (dlpe->kind != JSON_NULL)
+    {
+      char *why = NULL;
+      StasDlpe entry;
+      GVariant *dict = dlpe_from_json (dlpe, &entry, &why);
+
+      if (dict == NULL)
+        {
+          *reason = g_strdup_printf ("dlpe: %s", why);
+          g_free (why);
+          return FALSE;
+        }
+      stas_state_record_set_dlpe (record, dict);
+      g_variant_unref (dict);
+    }
+  return read_device (object, record, reason);
+}
+
+static StasStateRecord *
+record_from_json (const Json *object,
+                  StasDaemonKind daemon,
+                  const StasTidDefaults *defaults,
+                  char **reason)
+{
+  g_autoptr (StasStateRecord) record = NULL;
+  g_autoptr (StasTid) tid = NULL;
+  const char *origin_text;
+  StasStateOrigin origin;
+  char *why = NULL;
+  gboolean ok;
+
+  if (object->kind != JSON_OBJECT)
+    {
+      *reason = g_strdup ("not an object");
+      return NULL;
+    }
+  tid = tid_from_json (json_get (object, "tid"), defaults, &why);
+  if (tid == NULL)
+    {
+      *reason = g_strdup_printf ("tid: %s", why);
+      g_free (why);
+      return NULL;
+    }
+  origin_text = json_get_string (object, "origin");
+  if (origin_text == NULL)
+    {
+      *reason = g_strdup ("no \"origin\" string");
+      return NULL;
+    }
+  if (!stas_state_origin_from_string (daemon, origin_text, &origin))
+    {
+      *reason = g_strdup_printf ("unknown origin \"%s\"", origin_text);
+      return NULL;
+    }
+
+  record = stas_state_record_new (tid, origin);
+  if (daemon == STAS_DAEMON_STAFD)
+    ok = read_stafd_fields (object, record, reason);
+  else
+    ok = read_stacd_fields (object, record, reason);
+  return ok ? g_steal_pointer (&record) : NULL;
+}
+
+/* ---- reading: the document --------------------------------------------------------------------
+ */
+
+static StasState *
+invalid_document (GError **error, char *reason)
+{
+  g_set_error_literal (error, STAS_STATE_ERROR, STAS_STATE_ERROR_INVALID, reason);
+  g_free (reason);
+  return NULL;
+}
+
+StasState *
+stas_state_from_json (const char *text,
+                      gsize length,
+                      StasDaemonKind daemon,
+                      const StasTidDefaults *defaults,
+                      const char *path,
+                      GPtrArray *diags,
+                      GError **error)
+{
+  g_autoptr (Json) doc = NULL;
+  g_autoptr (StasState) state = NULL;
+  g_autoptr (GHashTable) seen = NULL;
+  char *reason = NULL;
+  const char *format, *daemon_name;
+  Json *version, *controllers, *host;
+
+  g_return_val_if_fail (text != NULL || length == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  doc = json_parse (text != NULL ? text : "", length, &reason);
+  if (doc == NULL)
+    return invalid_document (error, reason);
+  if (doc->kind != JSON_OBJECT)
+    return invalid_document (error, g_strdup ("not a JSON object"));
+  format = json_get_string (doc, "format");
+  if (g_strcmp0 (format, STAS_STATE_FORMAT) != 0)
+    return invalid_document (error, g_strdup ("wrong or missing \"format\""));
+  daemon_name = json_get_string (doc, "daemon");
+  if (g_strcmp0 (daemon_name, stas_daemon_kind_name (daemon)) != 0)
+    return invalid_document (error, g_strdup ("wrong or missing \"daemon\""));
+  version = json_get (doc, "version");
+  if (version == NULL || version->kind != JSON_INT)
+    return invalid_document (error, g_strdup ("missing \"version\""));
+  if (version->integer != STAS_STATE_VERSION)
+    return invalid_document (
+        error, g_strdup_printf ("unsupported version %" G_GINT64_FORMAT, version->integer));
+  controllers = json_get (doc, "controllers");
+  if (controllers == NULL || controllers->kind != JSON_ARRAY)
+    return invalid_document (error, g_strdup ("no \"controllers\" array"));
+
+  /* informative only: kept when well-formed, never a reason to reject the file */
+  host = json_get (doc, "host");
+  state = stas_state_new (daemon, json_get_string (host, "nqn"), json_get_string (host, "id"));
+  state->written = g_strdup (json_get_string (doc, "written"));
+
+  seen = g_hash_table_new (stas_tid_hash, stas_tid_equal);
+  for (guint i = 0; i < controllers->items->len; i++)
+    {
+      StasStateRecord *record;
+
+      reason = NULL;
+      record =
+          record_from_json (g_ptr_array_index (controllers->items, i), daemon, defaults, &reason);
+      if (record != NULL && g_hash_table_contains (seen, record->tid))
+        {
+          reason = g_strdup_printf ("duplicate controller %s", stas_tid_to_string (record->tid));
+          g_clear_pointer (&record, stas_state_record_free);
+        }
+      if (record == NULL)
+        {
+          stas_diags_add (diags, STAS_LOG_WARNING, "Ignoring invalid record %u in %s: %s", i,
+                          path != NULL ? path : "state file", reason);
+          g_free (reason);
+          continue;
+        }
+      g_hash_table_add (seen, record->tid);
+      stas_state_add_record (state, record);
+    }
+  return g_steal_pointer (&state);
+}
+
+static void
+set_aside (const char *path, GPtrArray *diags)
+{
+  g_autofree char *invalid = g_strconcat (path, ".invalid", NULL);
+
+  if (rename (path, invalid) != 0 && errno != ENOENT)
+    stas_diags_add (diags, STAS_LOG_DEBUG, "Cannot rename %s to %s: %s", path, invalid,
+                    g_strerror (errno));
+}
+
+StasState *
+stas_state_read (const char *path,
+                 StasDaemonKind daemon,
+                 const StasTidDefaults *defaults,
+                 GPtrArray *diags)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *pickle = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr (GError) error = NULL;
+  gsize length = 0;
+  StasState *state;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  dir = g_path_get_dirname (path);
+  pickle = g_build_filename (dir, STAS_STATE_PICKLE_NAME, NULL);
+  if (g_file_test (pickle, G_FILE_TEST_EXISTS))
+    stas_diags_add (diags, STAS_LOG_INFO, "Ignoring nvme-stas state file %s", pickle);
+
+  if (!g_file_get_contents (path, &text, &length, &error))
+    {
+      if (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        stas_diags_add (diags, STAS_LOG_DEBUG, "No last known config %s", path);
+      else
+        {
+          stas_diags_add (diags, STAS_LOG_WARNING, "Ignoring last known config %s: %s", path,
+                          error->message);
+          set_aside (path, diags);
+        }
+      return stas_state_new (daemon, NULL, NULL);
+    }
+
+  state = stas_state_from_json (text, length, daemon, defaults, path, diags, &error);
+  if (state == NULL)
+    {
+      stas_diags_add (diags, STAS_LOG_WARNING, "Ignoring last known config %s: %s", path,
+                      error->message);
+      set_aside (path, diags);
+      return stas_state_new (daemon, NULL, NULL);
+    }
+  return state;
+}
