@@ -220,6 +220,22 @@ stas_state_path (StasDaemonKind daemon)
 
 /* ---- writing ----------------------------------------------------------------------------- */
 
+/* A JSON string. Text that is not UTF-8 (it must not happen: every source validates)
+ * would make the whole file unreadable, so it is repaired rather than written. */
+static void
+append_text (GString *out, const char *text)
+{
+  if (text == NULL)
+    text = "";
+  if (g_utf8_validate (text, -1, NULL))
+    stas_json_append_string (out, text);
+  else
+    {
+      g_autofree char *valid = g_utf8_make_valid (text, -1);
+      stas_json_append_string (out, valid);
+    }
+}
+
 /* a{ss} as a JSON object, keys in the variant's order. */
 static void
 append_string_dict (GString *out, GVariant *dict)
@@ -235,9 +251,9 @@ append_string_dict (GString *out, GVariant *dict)
       if (!first)
         g_string_append (out, ", ");
       first = FALSE;
-      stas_json_append_string (out, key);
+      append_text (out, key);
       g_string_append (out, ": ");
-      stas_json_append_string (out, value);
+      append_text (out, value);
     }
   g_string_append_c (out, '}');
 }
@@ -274,7 +290,7 @@ append_record (GString *out, StasDaemonKind daemon, const StasStateRecord *recor
       append_key (out, "referral-depth");
       g_string_append_printf (out, "%u", record->referral_depth);
       append_key (out, "device");
-      stas_json_append_string (out, record->device != NULL ? record->device : "");
+      append_text (out, record->device);
       append_key (out, "log-pages-state");
       stas_json_append_string (out, stas_state_log_pages_to_string (record->log_pages_state));
       append_key (out, "log-pages");
@@ -318,7 +334,7 @@ append_record (GString *out, StasDaemonKind daemon, const StasStateRecord *recor
       else
         g_string_append (out, "null");
       append_key (out, "device");
-      stas_json_append_string (out, record->device != NULL ? record->device : "");
+      append_text (out, record->device);
     }
   g_string_append_c (out, '}');
 }
@@ -346,9 +362,9 @@ stas_state_to_json (const StasState *state, GDateTime *written)
   append_key (out, "written");
   stas_json_append_string (out, stamp);
   g_string_append (out, ", \"host\": {\"nqn\": ");
-  stas_json_append_string (out, state->host_nqn != NULL ? state->host_nqn : "");
+  append_text (out, state->host_nqn);
   g_string_append (out, ", \"id\": ");
-  stas_json_append_string (out, state->host_id != NULL ? state->host_id : "");
+  append_text (out, state->host_id);
   g_string_append (out, "}, \"controllers\": [");
   for (guint i = 0; i < state->records->len; i++)
     {

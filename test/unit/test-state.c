@@ -257,6 +257,20 @@ test_format_stafd (void)
   g_assert_null (strstr (text, "kato"));
 }
 
+/* Text that is not UTF-8 never makes the written file unreadable. */
+static void
+test_format_not_utf8 (void)
+{
+  g_autoptr (StasState) state = stas_state_new (STAS_DAEMON_STAFD, "nqn.bad\xff", HOST_ID);
+  g_autoptr (StasState) back = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = stas_state_to_json (state, NULL);
+
+  back = stas_state_from_json (text, strlen (text), STAS_DAEMON_STAFD, NULL, "f", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (back->host_nqn, ==, "nqn.bad\xef\xbf\xbd");
+}
+
 /* An empty state is a document with an empty controllers array. */
 static void
 test_format_empty (void)
@@ -866,6 +880,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/state/format/stafd-STATE-1-SEC-1", test_format_stafd);
   g_test_add_func ("/state/format/empty", test_format_empty);
+  g_test_add_func ("/state/format/not-utf8", test_format_not_utf8);
   g_test_add_func ("/state/format/spec-examples", test_spec_examples);
   g_test_add_func ("/state/location", test_location);
   add_fixture_test ("/state/round-trip/stafd", test_round_trip_stafd);
