@@ -191,6 +191,7 @@ _stas_vm_exit() {
     exit "$rc"
 }
 if [ -z "${STAS_VM_RUNNER:-}" ]; then
+    set -u                    # scenarios run with set -u (not set -e: checks continue)
     trap _stas_vm_exit EXIT
     trap 'exit 143' TERM      # killed by the scenario timeout: a non-zero status
 fi
