@@ -7,7 +7,10 @@
  * Threading (SPEC §3): every *_async operation runs its blocking part in a worker thread
  * and completes on the thread-default main context of the caller. The caller guarantees at
  * most one operation in flight per StasFabricsCtrl [ARCH-3]; a StasFabricsCtrl is freed only
- * when no operation is in flight [ARCH-4]. Signals are emitted on the main context. */
+ * when no operation is in flight [ARCH-4]. Signals are emitted on the main context.
+ * A @cancellable cancelled before the worker starts gives G_IO_ERROR_CANCELLED; once the
+ * blocking call started, its real result is reported (the caller discards it [ARCH-8]).
+ * Error messages are the <reason> texts of the log catalogue (DIM: the <detail>). */
 #pragma once
 
 #include <gio/gio.h>
