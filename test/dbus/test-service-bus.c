@@ -237,7 +237,9 @@ on_properties_changed (GDBusConnection *connection,
 static gboolean
 on_timeout (gpointer user_data)
 {
-  g_main_loop_quit (user_data);
+  ChangedData *data = user_data;
+
+  g_main_loop_quit (data->loop);
   return G_SOURCE_REMOVE;
 }
 
@@ -258,15 +260,27 @@ test_tron_roundtrip (Fixture *fx, gconstpointer data)
   sub = g_dbus_connection_signal_subscribe (
       fx->client, NULL, "org.freedesktop.DBus.Properties", "PropertiesChanged", fx->path, NULL,
       G_DBUS_SIGNAL_FLAGS_NONE, on_properties_changed, &changed, NULL);
+  /* the bus handles messages in order: once this reply arrived, the AddMatch of the
+   * subscription is in place and the signal cannot be missed */
+  reply = g_dbus_connection_call_sync (fx->client, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "GetId", NULL, NULL,
+                                       G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&reply, g_variant_unref);
+
   reply = call (fx, "org.freedesktop.DBus.Properties", "Set",
                 g_variant_new ("(ssv)", debug_iface (fx), "tron", g_variant_new_boolean (TRUE)),
                 NULL, &error);
   g_assert_no_error (error);
   g_clear_pointer (&reply, g_variant_unref);
 
-  timeout = g_timeout_add_seconds (5, on_timeout, changed.loop);
-  g_main_loop_run (changed.loop);
-  g_source_remove (timeout);
+  if (changed.changed == NULL)
+    {
+      timeout = g_timeout_add_seconds (5, on_timeout, &changed);
+      g_main_loop_run (changed.loop);
+      if (changed.changed != NULL)
+        g_source_remove (timeout);
+    }
   g_assert_nonnull (changed.changed);
   g_assert_true (g_variant_lookup (changed.changed, "tron", "b", &tron));
   g_assert_true (tron);
