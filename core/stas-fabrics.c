@@ -3,7 +3,7 @@
 
 #include "stas-fabrics.h"
 
-G_DEFINE_QUARK (stas-fabrics-error-quark, stas_fabrics_error)
+G_DEFINE_QUARK (stas - fabrics - error - quark, stas_fabrics_error)
 
 G_DEFINE_INTERFACE (StasFabrics, stas_fabrics, G_TYPE_OBJECT)
 

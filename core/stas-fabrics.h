@@ -47,9 +47,9 @@ typedef struct
   gboolean discovery;
   gboolean dhchap_secret;
   gboolean dhchap_ctrl_secret;
-  gboolean cntrltype;      /* sysfs cntrltype/dctype, NVME_EVENT=connected (5.18) */
-  gboolean src_addr;       /* src_addr in sysfs address, NVME_EVENT=rediscover (6.1) */
-  gboolean from_options;   /* TRUE: read from /dev/nvme-fabrics; FALSE: version thresholds */
+  gboolean cntrltype;    /* sysfs cntrltype/dctype, NVME_EVENT=connected (5.18) */
+  gboolean src_addr;     /* src_addr in sysfs address, NVME_EVENT=rediscover (6.1) */
+  gboolean from_options; /* TRUE: read from /dev/nvme-fabrics; FALSE: version thresholds */
 } StasKernelCaps;
 
 /* ---- the kernel's view of one fabrics controller (behaviour §2.2) ---------------------- */
@@ -165,40 +165,61 @@ struct _StasFabricsInterface
   void (*set_log_level) (StasFabrics *self, StasFabricsCtrl *ctrl, gboolean tron);
 
   /* connect: result = device name ("nvme3"); adopt: attach to an existing device. */
-  void (*connect_async) (StasFabrics *self, StasFabricsCtrl *ctrl, GCancellable *cancellable,
-                         GAsyncReadyCallback callback, gpointer user_data);
+  void (*connect_async) (StasFabrics *self,
+                         StasFabricsCtrl *ctrl,
+                         GCancellable *cancellable,
+                         GAsyncReadyCallback callback,
+                         gpointer user_data);
   char *(*connect_finish) (StasFabrics *self, GAsyncResult *result, GError **error);
-  void (*adopt_async) (StasFabrics *self, StasFabricsCtrl *ctrl, const char *device,
-                       GCancellable *cancellable, GAsyncReadyCallback callback,
+  void (*adopt_async) (StasFabrics *self,
+                       StasFabricsCtrl *ctrl,
+                       const char *device,
+                       GCancellable *cancellable,
+                       GAsyncReadyCallback callback,
                        gpointer user_data);
   char *(*adopt_finish) (StasFabrics *self, GAsyncResult *result, GError **error);
-  void (*disconnect_async) (StasFabrics *self, StasFabricsCtrl *ctrl, GCancellable *cancellable,
-                            GAsyncReadyCallback callback, gpointer user_data);
+  void (*disconnect_async) (StasFabrics *self,
+                            StasFabricsCtrl *ctrl,
+                            GCancellable *cancellable,
+                            GAsyncReadyCallback callback,
+                            gpointer user_data);
   gboolean (*disconnect_finish) (StasFabrics *self, GAsyncResult *result, GError **error);
 
   /* Discovery controllers (behaviour §5). */
-  void (*registration_supported_async) (StasFabrics *self, StasFabricsCtrl *ctrl,
+  void (*registration_supported_async) (StasFabrics *self,
+                                        StasFabricsCtrl *ctrl,
                                         GCancellable *cancellable,
-                                        GAsyncReadyCallback callback, gpointer user_data);
-  gboolean (*registration_supported_finish) (StasFabrics *self, GAsyncResult *result,
+                                        GAsyncReadyCallback callback,
+                                        gpointer user_data);
+  gboolean (*registration_supported_finish) (StasFabrics *self,
+                                             GAsyncResult *result,
                                              GError **error);
   /* DIM: NVME_STATUS / NOT_APPLICABLE / FAILED errors; the message is the <detail>. */
-  void (*dim_async) (StasFabrics *self, StasFabricsCtrl *ctrl, StasDimTas tas,
-                     GCancellable *cancellable, GAsyncReadyCallback callback,
+  void (*dim_async) (StasFabrics *self,
+                     StasFabricsCtrl *ctrl,
+                     StasDimTas tas,
+                     GCancellable *cancellable,
+                     GAsyncReadyCallback callback,
                      gpointer user_data);
   gboolean (*dim_finish) (StasFabrics *self, GAsyncResult *result, GError **error);
   /* Supported Log Pages: the LID 0x70 options (le32 >> 16), or NVME_STATUS error. */
-  void (*supported_log_pages_async) (StasFabrics *self, StasFabricsCtrl *ctrl,
-                                     GCancellable *cancellable, GAsyncReadyCallback callback,
+  void (*supported_log_pages_async) (StasFabrics *self,
+                                     StasFabricsCtrl *ctrl,
+                                     GCancellable *cancellable,
+                                     GAsyncReadyCallback callback,
                                      gpointer user_data);
-  gboolean (*supported_log_pages_finish) (StasFabrics *self, GAsyncResult *result,
-                                          guint32 *options, GError **error);
+  gboolean (*supported_log_pages_finish) (StasFabrics *self,
+                                          GAsyncResult *result,
+                                          guint32 *options,
+                                          GError **error);
   /* The DLP, read with RAE=0 on every command (behaviour §5.6). */
-  void (*get_discovery_log_async) (StasFabrics *self, StasFabricsCtrl *ctrl, guint8 lsp,
-                                   GCancellable *cancellable, GAsyncReadyCallback callback,
+  void (*get_discovery_log_async) (StasFabrics *self,
+                                   StasFabricsCtrl *ctrl,
+                                   guint8 lsp,
+                                   GCancellable *cancellable,
+                                   GAsyncReadyCallback callback,
                                    gpointer user_data);
-  StasDlpRaw *(*get_discovery_log_finish) (StasFabrics *self, GAsyncResult *result,
-                                           GError **error);
+  StasDlpRaw *(*get_discovery_log_finish) (StasFabrics *self, GAsyncResult *result, GError **error);
 };
 
 /* Wrappers: one per vfunc, same contract as the vfunc. */
