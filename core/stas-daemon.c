@@ -210,6 +210,16 @@ parse_options (Options *opts, int argc, char **argv)
 }
 
 static void
+on_shutdown_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Daemon *d = user_data;
+
+  g_main_loop_quit (d->loop);
+}
+
+/* [SIG-1]: the service winds down (state file, disposals, in-flight operations) before the
+ * name is released; D-Bus methods keep answering meanwhile. */
+static void
 daemon_quit (Daemon *d, int status)
 {
   if (d->stopping)
@@ -217,7 +227,7 @@ daemon_quit (Daemon *d, int status)
   d->stopping = TRUE;
   d->exit_status = status;
   sd_notify (0, "STOPPING=1");
-  g_main_loop_quit (d->loop);
+  stas_service_shutdown_async (d->service, on_shutdown_done, d);
 }
 
 static gboolean
@@ -380,6 +390,14 @@ run (Options *opts)
       return 1;
     }
 
+  /* steps 7, 8 */
+  if (!stas_service_startup (d.service, &error))
+    {
+      stas_log (STAS_LOG_ERROR, "%s", error->message);
+      g_object_unref (d.service);
+      return 1;
+    }
+
   /* step 10 */
   d.loop = g_main_loop_new (NULL, FALSE);
   if (!acquire_bus (&d))
@@ -396,6 +414,7 @@ run (Options *opts)
   g_unix_signal_add (SIGHUP, on_sighup, &d);
   stas_log (STAS_LOG_INFO, "%s: %s started", opts->name, stas_version_text ());
   sd_notify (0, "READY=1");
+  stas_service_activate (d.service);
 
   g_main_loop_run (d.loop);
 

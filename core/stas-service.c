@@ -17,6 +17,9 @@ typedef struct
   gboolean conf_path_given;
   GDBusInterfaceSkeleton *debug_skeleton; /* (owned) */
   GDBusInterfaceSkeleton *main_skeleton;  /* (owned) */
+  StasKernel *kernel;                     /* (owned) */
+  StasKernelCaps caps;
+  gulong resynced_handler;
 } StasServicePrivate;
 
 G_DEFINE_TYPE_WITH_PRIVATE (StasService, stas_service, G_TYPE_OBJECT)
@@ -92,6 +95,7 @@ stas_service_constructed (GObject *object)
 
   if (priv->fabrics == NULL)
     priv->fabrics = stas_fabrics_new_default ();
+  priv->kernel = stas_kernel_new (priv->fabrics);
 
   priv->debug_skeleton = klass->create_debug_skeleton (self);
   priv->main_skeleton = klass->create_main_skeleton (self);
@@ -113,6 +117,9 @@ stas_service_dispose (GObject *object)
   StasServicePrivate *priv = stas_service_get_instance_private (self);
 
   stas_service_unexport (self);
+  if (priv->kernel != NULL)
+    g_clear_signal_handler (&priv->resynced_handler, priv->kernel);
+  g_clear_object (&priv->kernel);
   g_clear_object (&priv->debug_skeleton);
   g_clear_object (&priv->main_skeleton);
   g_clear_object (&priv->fabrics);
@@ -294,6 +301,88 @@ stas_service_reload (StasService *self)
   apply_tron (self, stas_config_get_tron (priv->config));
   if (STAS_SERVICE_GET_CLASS (self)->config_changed != NULL)
     STAS_SERVICE_GET_CLASS (self)->config_changed (self);
+}
+
+static void
+on_kernel_resynced (StasKernel *kernel, gboolean after_overflow, StasService *self)
+{
+  if (STAS_SERVICE_GET_CLASS (self)->kernel_resynced != NULL)
+    STAS_SERVICE_GET_CLASS (self)->kernel_resynced (self, after_overflow);
+}
+
+gboolean
+stas_service_startup (StasService *self, GError **error)
+{
+  StasServicePrivate *priv = stas_service_get_instance_private (self);
+  StasFabricsInterface *iface = STAS_FABRICS_GET_IFACE (priv->fabrics);
+  g_autoptr (GError) local_error = NULL;
+
+  /* [GEN-4] capabilities are detected once, at start */
+  iface->get_kernel_caps (priv->fabrics, &priv->caps);
+  if (!priv->caps.host_iface || !priv->caps.discovery)
+    stas_log (STAS_LOG_WARNING,
+              "Kernel does not appear to support all the options needed to run this program. "
+              "Consider updating to a later kernel version.");
+  if (!stas_kernel_start (priv->kernel, &local_error))
+    {
+      g_set_error (error, STAS_ERROR, STAS_ERROR_FAILED, "Cannot create udev monitor: %s",
+                   local_error->message);
+      return FALSE;
+    }
+  priv->resynced_handler =
+      g_signal_connect (priv->kernel, "resynced", G_CALLBACK (on_kernel_resynced), self);
+  if (STAS_SERVICE_GET_CLASS (self)->startup != NULL)
+    STAS_SERVICE_GET_CLASS (self)->startup (self);
+  return TRUE;
+}
+
+void
+stas_service_activate (StasService *self)
+{
+  if (STAS_SERVICE_GET_CLASS (self)->activate != NULL)
+    STAS_SERVICE_GET_CLASS (self)->activate (self);
+}
+
+void
+stas_service_shutdown_async (StasService *self, GAsyncReadyCallback callback, gpointer user_data)
+{
+  StasServicePrivate *priv = stas_service_get_instance_private (self);
+
+  if (STAS_SERVICE_GET_CLASS (self)->shutdown_async != NULL)
+    {
+      STAS_SERVICE_GET_CLASS (self)->shutdown_async (self, callback, user_data);
+      return;
+    }
+  stas_kernel_stop (priv->kernel);
+  {
+    g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
+    g_task_return_boolean (task, TRUE);
+  }
+}
+
+StasKernel *
+stas_service_get_kernel (StasService *self)
+{
+  StasServicePrivate *priv = stas_service_get_instance_private (self);
+  return priv->kernel;
+}
+
+const StasKernelCaps *
+stas_service_get_kernel_caps (StasService *self)
+{
+  StasServicePrivate *priv = stas_service_get_instance_private (self);
+  return &priv->caps;
+}
+
+void
+stas_service_get_tid_defaults (StasService *self, StasTidDefaults *defaults)
+{
+  StasServicePrivate *priv = stas_service_get_instance_private (self);
+
+  defaults->kind = priv->kind;
+  defaults->ignore_iface = priv->config != NULL && stas_config_get_ignore_iface (priv->config);
+  defaults->host_nqn = priv->sysconf != NULL ? stas_sysconf_get_host_nqn (priv->sysconf) : NULL;
+  defaults->host_id = priv->sysconf != NULL ? stas_sysconf_get_host_id (priv->sysconf) : NULL;
 }
 
 gboolean

@@ -6,6 +6,7 @@
 
 #include "stas-config.h"
 #include "stas-fabrics.h"
+#include "stas-kernel.h"
 #include "stas-names.h"
 
 G_BEGIN_DECLS
@@ -22,6 +23,14 @@ struct _StasServiceClass
   GDBusInterfaceSkeleton *(*create_main_skeleton) (StasService *self);
   /* Called after a configuration (re)load was applied. */
   void (*config_changed) (StasService *self);
+  /* [CLI-2] step 8 (state file), after the kernel table was started; never fatal. */
+  void (*startup) (StasService *self);
+  /* After the bus name was acquired: start working (the first reconciliation pass). */
+  void (*activate) (StasService *self);
+  /* [SIG-1] steps 1–5; @callback runs when the daemon may exit. */
+  void (*shutdown_async) (StasService *self, GAsyncReadyCallback callback, gpointer user_data);
+  /* The kernel table was updated or resynchronised. */
+  void (*kernel_resynced) (StasService *self, gboolean after_overflow);
 };
 
 /* Loads the host identity and the configuration (start-up). Fails only when the host
@@ -31,6 +40,19 @@ gboolean stas_service_start (StasService *self,
                              gboolean conf_path_given,
                              gboolean cmdline_tron,
                              GError **error);
+/* [CLI-2] steps 7–8: the kernel table (udev monitor, then scan) and the subclass'
+ * start-up. Fails only when the udev monitor cannot be created. */
+gboolean stas_service_startup (StasService *self, GError **error);
+/* After the bus name was acquired. */
+void stas_service_activate (StasService *self);
+/* SIGTERM / SIGINT: @callback runs when the daemon may exit (≤ SHUTDOWN_GRACE). */
+void
+stas_service_shutdown_async (StasService *self, GAsyncReadyCallback callback, gpointer user_data);
+StasKernel *stas_service_get_kernel (StasService *self);
+const StasKernelCaps *stas_service_get_kernel_caps (StasService *self);
+/* TID defaults of this daemon from the current configuration and identity. */
+void stas_service_get_tid_defaults (StasService *self, StasTidDefaults *defaults);
+
 /* SIGHUP: re-reads sys.conf and the configuration, logs what changed, keeps what was
  * effective where the new input is invalid. */
 void stas_service_reload (StasService *self);
