@@ -1,9 +1,8 @@
 /* stas-state.c — the "last known config" state file (spec/system.md §3 [STATE-1],
  * spec/bad-input.md §8).
  *
- * Written with an ordered writer of our own (key order of the specification), read with a
- * small strict JSON parser (RFC 8259, UTF-8, bounded nesting) so that no new dependency is
- * needed. */
+ * Written with an ordered writer of our own (key order of the specification), read with
+ * the strict parser of stas-json.h (RFC 8259, UTF-8, nesting bounded to MAX_DEPTH). */
 #include "config.h"
 
 #include "stas-state.h"
@@ -466,463 +465,14 @@ stas_state_write (const StasState *state, const char *path, GError **error)
   return TRUE;
 }
 
-/* ---- a small strict JSON parser ------------------------------------------------------------- */
-
-typedef enum
-{
-  JSON_NULL,
-  JSON_BOOL,
-  JSON_INT,
-  JSON_REAL,
-  JSON_STRING,
-  JSON_ARRAY,
-  JSON_OBJECT,
-} JsonKind;
-
-typedef struct _Json Json;
-struct _Json
-{
-  JsonKind kind;
-  gboolean boolean;
-  gint64 integer;
-  gdouble real;
-  char *string;     /* (owned) JSON_STRING */
-  GPtrArray *items; /* (owned) JSON_ARRAY: Json; JSON_OBJECT: the values */
-  GPtrArray *keys;  /* (owned) JSON_OBJECT: char *, parallel to items */
-};
-
-static void
-json_free (Json *json)
-{
-  if (json == NULL)
-    return;
-  g_free (json->string);
-  g_clear_pointer (&json->items, g_ptr_array_unref);
-  g_clear_pointer (&json->keys, g_ptr_array_unref);
-  g_free (json);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Json, json_free)
-
-typedef struct
-{
-  const char *start;
-  const char *p;
-  const char *end;
-  guint depth;
-  char *error; /* (owned) first error */
-} Parser;
-
-static Json *
-parse_fail (Parser *ps, const char *what)
-{
-  if (ps->error == NULL)
-    ps->error =
-        g_strdup_printf ("%s at offset %" G_GSIZE_FORMAT, what, (gsize) (ps->p - ps->start));
-  return NULL;
-}
-
-static void
-skip_ws (Parser *ps)
-{
-  while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
-    ps->p++;
-}
-
-static Json *
-json_new (JsonKind kind)
-{
-  Json *json = g_new0 (Json, 1);
-  json->kind = kind;
-  return json;
-}
-
-static int
-hex4 (const char *p)
-{
-  int v = 0;
-
-  for (int i = 0; i < 4; i++)
-    {
-      int d = g_ascii_xdigit_value (p[i]);
-      if (d < 0)
-        return -1;
-      v = v * 16 + d;
-    }
-  return v;
-}
-
-/* At the opening quote. Returns the decoded UTF-8 text, NULL on error. */
-static char *
-parse_string_text (Parser *ps)
-{
-  GString *out = g_string_new (NULL);
-  const char *esc;
-
-  ps->p++; /* opening quote */
-  while (TRUE)
-    {
-      unsigned char c;
-
-      if (ps->p >= ps->end)
-        goto fail_eof;
-      c = (unsigned char) *ps->p;
-      if (c == '"')
-        {
-          ps->p++;
-          return g_string_free (out, FALSE);
-        }
-      if (c < 0x20)
-        {
-          parse_fail (ps, "control character in string");
-          goto fail;
-        }
-      if (c != '\\')
-        {
-          g_string_append_c (out, (char) c);
-          ps->p++;
-          continue;
-        }
-      if (ps->end - ps->p < 2)
-        goto fail_eof;
-      esc = ps->p++; /* errors are reported at the backslash */
-      switch (*ps->p)
-        {
-        case '"':
-        case '\\':
-        case '/':
-          g_string_append_c (out, *ps->p);
-          break;
-        case 'b':
-          g_string_append_c (out, '\b');
-          break;
-        case 'f':
-          g_string_append_c (out, '\f');
-          break;
-        case 'n':
-          g_string_append_c (out, '\n');
-          break;
-        case 'r':
-          g_string_append_c (out, '\r');
-          break;
-        case 't':
-          g_string_append_c (out, '\t');
-          break;
-        case 'u':
-          {
-            int cp, lo;
-
-            if (ps->end - ps->p < 5 || (cp = hex4 (ps->p + 1)) < 0)
-              {
-                ps->p = esc;
-                parse_fail (ps, "invalid \\u escape");
-                goto fail;
-              }
-            ps->p += 4;
-            if (cp >= 0xd800 && cp <= 0xdbff)
-              {
-                if (ps->end - ps->p < 7 || ps->p[1] != '\\' || ps->p[2] != 'u' ||
-                    (lo = hex4 (ps->p + 3)) < 0xdc00 || lo > 0xdfff)
-                  {
-                    ps->p = esc;
-                    parse_fail (ps, "unpaired surrogate");
-                    goto fail;
-                  }
-                cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-                ps->p += 6;
-              }
-            else if ((cp >= 0xdc00 && cp <= 0xdfff) || cp == 0)
-              {
-                /* NUL cannot live in a C string; lone low surrogates are not text */
-                ps->p = esc;
-                parse_fail (ps, "invalid \\u escape");
-                goto fail;
-              }
-            g_string_append_unichar (out, (gunichar) cp);
-            break;
-          }
-        default:
-          ps->p = esc;
-          parse_fail (ps, "invalid escape");
-          goto fail;
-        }
-      ps->p++;
-    }
-
-fail_eof:
-  parse_fail (ps, "unterminated string");
-fail:
-  g_string_free (out, TRUE);
-  return NULL;
-}
-
-static Json *
-parse_number (Parser *ps)
-{
-  const char *begin = ps->p;
-  gboolean integral = TRUE;
-  g_autofree char *text = NULL;
-  Json *json;
-
-  if (ps->p < ps->end && *ps->p == '-')
-    ps->p++;
-  if (ps->p >= ps->end || !g_ascii_isdigit (*ps->p))
-    return parse_fail (ps, "invalid number");
-  if (*ps->p == '0')
-    ps->p++;
-  else
-    while (ps->p < ps->end && g_ascii_isdigit (*ps->p))
-      ps->p++;
-  if (ps->p < ps->end && *ps->p == '.')
-    {
-      integral = FALSE;
-      ps->p++;
-      if (ps->p >= ps->end || !g_ascii_isdigit (*ps->p))
-        return parse_fail (ps, "invalid number");
-      while (ps->p < ps->end && g_ascii_isdigit (*ps->p))
-        ps->p++;
-    }
-  if (ps->p < ps->end && (*ps->p == 'e' || *ps->p == 'E'))
-    {
-      integral = FALSE;
-      ps->p++;
-      if (ps->p < ps->end && (*ps->p == '+' || *ps->p == '-'))
-        ps->p++;
-      if (ps->p >= ps->end || !g_ascii_isdigit (*ps->p))
-        return parse_fail (ps, "invalid number");
-      while (ps->p < ps->end && g_ascii_isdigit (*ps->p))
-        ps->p++;
-    }
-
-  text = g_strndup (begin, (gsize) (ps->p - begin));
-  if (integral)
-    {
-      char *endp;
-      gint64 v;
-
-      errno = 0;
-      v = g_ascii_strtoll (text, &endp, 10);
-      if (errno == 0 && *endp == '\0')
-        {
-          json = json_new (JSON_INT);
-          json->integer = v;
-          json->real = (gdouble) v;
-          return json;
-        }
-    }
-  json = json_new (JSON_REAL);
-  json->real = g_ascii_strtod (text, NULL);
-  return json;
-}
-
-static Json *parse_value (Parser *ps);
-
-static Json *
-parse_array (Parser *ps)
-{
-  g_autoptr (Json) json = json_new (JSON_ARRAY);
-
-  json->items = g_ptr_array_new_with_free_func ((GDestroyNotify) json_free);
-  ps->p++;
-  skip_ws (ps);
-  if (ps->p < ps->end && *ps->p == ']')
-    {
-      ps->p++;
-      return g_steal_pointer (&json);
-    }
-  while (TRUE)
-    {
-      Json *item = parse_value (ps);
-
-      if (item == NULL)
-        return NULL;
-      g_ptr_array_add (json->items, item);
-      skip_ws (ps);
-      if (ps->p < ps->end && *ps->p == ',')
-        {
-          ps->p++;
-          continue;
-        }
-      if (ps->p < ps->end && *ps->p == ']')
-        {
-          ps->p++;
-          return g_steal_pointer (&json);
-        }
-      return parse_fail (ps, "expected ',' or ']'");
-    }
-}
-
-static Json *
-parse_object (Parser *ps)
-{
-  g_autoptr (Json) json = json_new (JSON_OBJECT);
-
-  json->items = g_ptr_array_new_with_free_func ((GDestroyNotify) json_free);
-  json->keys = g_ptr_array_new_with_free_func (g_free);
-  ps->p++;
-  skip_ws (ps);
-  if (ps->p < ps->end && *ps->p == '}')
-    {
-      ps->p++;
-      return g_steal_pointer (&json);
-    }
-  while (TRUE)
-    {
-      char *key;
-      Json *value;
-
-      skip_ws (ps);
-      if (ps->p >= ps->end || *ps->p != '"')
-        return parse_fail (ps, "expected a string key");
-      key = parse_string_text (ps);
-      if (key == NULL)
-        return NULL;
-      g_ptr_array_add (json->keys, key);
-      skip_ws (ps);
-      if (ps->p >= ps->end || *ps->p != ':')
-        return parse_fail (ps, "expected ':'");
-      ps->p++;
-      value = parse_value (ps);
-      if (value == NULL)
-        return NULL;
-      g_ptr_array_add (json->items, value);
-      skip_ws (ps);
-      if (ps->p < ps->end && *ps->p == ',')
-        {
-          ps->p++;
-          continue;
-        }
-      if (ps->p < ps->end && *ps->p == '}')
-        {
-          ps->p++;
-          return g_steal_pointer (&json);
-        }
-      return parse_fail (ps, "expected ',' or '}'");
-    }
-}
-
-static gboolean
-take_literal (Parser *ps, const char *word)
-{
-  gsize n = strlen (word);
-
-  if ((gsize) (ps->end - ps->p) < n || memcmp (ps->p, word, n) != 0)
-    return FALSE;
-  ps->p += n;
-  return TRUE;
-}
-
-static Json *
-parse_value (Parser *ps)
-{
-  Json *json = NULL;
-
-  skip_ws (ps);
-  if (ps->p >= ps->end)
-    return parse_fail (ps, "unexpected end of text");
-  if (++ps->depth > MAX_DEPTH)
-    return parse_fail (ps, "nested too deeply");
-
-  switch (*ps->p)
-    {
-    case '{':
-      json = parse_object (ps);
-      break;
-    case '[':
-      json = parse_array (ps);
-      break;
-    case '"':
-      {
-        char *text = parse_string_text (ps);
-        if (text != NULL)
-          {
-            json = json_new (JSON_STRING);
-            json->string = text;
-          }
-        break;
-      }
-    case 't':
-    case 'f':
-    case 'n':
-      if (take_literal (ps, "true"))
-        {
-          json = json_new (JSON_BOOL);
-          json->boolean = TRUE;
-        }
-      else if (take_literal (ps, "false"))
-        json = json_new (JSON_BOOL);
-      else if (take_literal (ps, "null"))
-        json = json_new (JSON_NULL);
-      else
-        parse_fail (ps, "invalid literal");
-      break;
-    default:
-      if (*ps->p == '-' || g_ascii_isdigit (*ps->p))
-        json = parse_number (ps);
-      else
-        parse_fail (ps, "unexpected character");
-    }
-  ps->depth--;
-  return json;
-}
-
-/* Whole document: UTF-8, one value, nothing but whitespace after it. */
-static Json *
-json_parse (const char *text, gsize length, char **error)
-{
-  Parser ps = { .start = text, .p = text, .end = text + length };
-  g_autoptr (Json) json = NULL;
-
-  if (!g_utf8_validate_len (text, length, &ps.p))
-    {
-      *error = g_strdup_printf ("not JSON: invalid UTF-8 or NUL byte at offset %" G_GSIZE_FORMAT,
-                                (gsize) (ps.p - text));
-      return NULL;
-    }
-  ps.p = text;
-  json = parse_value (&ps);
-  if (json != NULL)
-    {
-      skip_ws (&ps);
-      if (ps.p != ps.end)
-        {
-          json_free (g_steal_pointer (&json));
-          parse_fail (&ps, "text after the JSON value");
-        }
-    }
-  if (json == NULL)
-    {
-      *error = g_strdup_printf ("not JSON: %s", ps.error);
-      g_free (ps.error);
-    }
-  return g_steal_pointer (&json);
-}
-
-/* Member of an object; the last one wins for repeated keys (as Python's json). */
-static Json *
-json_get (const Json *object, const char *key)
-{
-  if (object == NULL || object->kind != JSON_OBJECT)
-    return NULL;
-  for (guint i = object->keys->len; i > 0; i--)
-    if (strcmp (g_ptr_array_index (object->keys, i - 1), key) == 0)
-      return g_ptr_array_index (object->items, i - 1);
-  return NULL;
-}
-
-static const char *
-json_get_string (const Json *object, const char *key)
-{
-  Json *value = json_get (object, key);
-  return value != NULL && value->kind == JSON_STRING ? value->string : NULL;
-}
-
-/* An object whose values are all strings → a{ss} (repeated keys: the last one). */
+/* An object whose values are all strings → a{ss} (repeated keys: the last one, as
+ * stas_json_parse() keeps it). */
 static GVariant *
-json_to_string_dict (const Json *object, char **reason)
+json_to_string_dict (const StasJson *object, char **reason)
 {
   GVariantBuilder builder;
 
-  if (object == NULL || object->kind != JSON_OBJECT)
+  if (object == NULL || object->kind != STAS_JSON_OBJECT)
     {
       *reason = g_strdup ("not an object");
       return NULL;
@@ -936,11 +486,9 @@ json_to_string_dict (const Json *object, char **reason)
   for (guint i = 0; i < object->keys->len; i++)
     {
       const char *key = g_ptr_array_index (object->keys, i);
-      Json *value = json_get (object, key);
+      StasJson *value = g_ptr_array_index (object->items, i);
 
-      if (value != g_ptr_array_index (object->items, i))
-        continue; /* a later duplicate */
-      if (value->kind != JSON_STRING)
+      if (value->kind != STAS_JSON_STRING)
         {
           g_variant_builder_clear (&builder);
           *reason = g_strdup_printf ("\"%s\" is not a string", key);
@@ -954,7 +502,7 @@ json_to_string_dict (const Json *object, char **reason)
 /* ---- reading: records ----------------------------------------------------------------------- */
 
 static StasTid *
-tid_from_json (const Json *object, const StasTidDefaults *defaults, char **reason)
+tid_from_json (const StasJson *object, const StasTidDefaults *defaults, char **reason)
 {
   g_autoptr (GVariant) dict = json_to_string_dict (object, reason);
   g_autoptr (GError) error = NULL;
@@ -970,7 +518,7 @@ tid_from_json (const Json *object, const StasTidDefaults *defaults, char **reaso
 
 /* DLPE object → canonical a{ss} (and the parsed entry in @dlpe). */
 static GVariant *
-dlpe_from_json (const Json *object, StasDlpe *dlpe, char **reason)
+dlpe_from_json (const StasJson *object, StasDlpe *dlpe, char **reason)
 {
   g_autoptr (GVariant) dict = json_to_string_dict (object, reason);
   g_autoptr (GError) error = NULL;
@@ -1006,9 +554,9 @@ record_fail (char **reason, char *text)
 }
 
 static gboolean
-read_device (const Json *object, StasStateRecord *record, char **reason)
+read_device (const StasJson *object, StasStateRecord *record, char **reason)
 {
-  const char *device = json_get_string (object, "device");
+  const char *device = stas_json_object_get_string (object, "device");
 
   if (device == NULL)
     return record_fail (reason, g_strdup ("no \"device\" string"));
@@ -1019,22 +567,23 @@ read_device (const Json *object, StasStateRecord *record, char **reason)
 }
 
 static gboolean
-read_stafd_fields (const Json *object, StasStateRecord *record, char **reason)
+read_stafd_fields (const StasJson *object, StasStateRecord *record, char **reason)
 {
-  Json *depth = json_get (object, "referral-depth");
-  Json *pages = json_get (object, "log-pages");
-  Json *since = json_get (object, "unresponsive-since");
-  const char *lp_state = json_get_string (object, "log-pages-state");
+  StasJson *depth = stas_json_object_get (object, "referral-depth");
+  StasJson *pages = stas_json_object_get (object, "log-pages");
+  StasJson *since = stas_json_object_get (object, "unresponsive-since");
+  const char *lp_state = stas_json_object_get_string (object, "log-pages-state");
   GVariantBuilder builder;
 
-  if (depth == NULL || depth->kind != JSON_INT || depth->integer < 0 || depth->integer > G_MAXINT)
+  if (depth == NULL || depth->kind != STAS_JSON_INT || depth->integer < 0 ||
+      depth->integer > G_MAXINT)
     return record_fail (reason, g_strdup ("\"referral-depth\" is not an integer >= 0"));
   record->referral_depth = (guint) depth->integer;
   if (!read_device (object, record, reason))
     return FALSE;
   if (lp_state == NULL || !log_pages_from_string (lp_state, &record->log_pages_state))
     return record_fail (reason, g_strdup ("\"log-pages-state\" is not none, cached or current"));
-  if (pages == NULL || pages->kind != JSON_ARRAY)
+  if (pages == NULL || pages->kind != STAS_JSON_ARRAY)
     return record_fail (reason, g_strdup ("no \"log-pages\" array"));
   if (pages->items->len > STAS_MAX_DLP_RECORDS)
     return record_fail (reason, g_strdup ("too many log page entries"));
@@ -1064,10 +613,10 @@ read_stafd_fields (const Json *object, StasStateRecord *record, char **reason)
 
   if (since == NULL)
     return record_fail (reason, g_strdup ("no \"unresponsive-since\""));
-  if (since->kind != JSON_NULL)
+  if (since->kind != STAS_JSON_NULL)
     {
-      if ((since->kind != JSON_INT && since->kind != JSON_REAL) || !isfinite (since->real) ||
-          since->real < 0)
+      if ((since->kind != STAS_JSON_INT && since->kind != STAS_JSON_REAL) ||
+          !isfinite (since->real) || since->real < 0)
         return record_fail (reason, g_strdup ("\"unresponsive-since\" is not a time"));
       record->has_unresponsive_since = TRUE;
       record->unresponsive_since = since->real;
@@ -1076,12 +625,12 @@ read_stafd_fields (const Json *object, StasStateRecord *record, char **reason)
 }
 
 static gboolean
-read_stacd_fields (const Json *object, StasStateRecord *record, char **reason)
+read_stacd_fields (const StasJson *object, StasStateRecord *record, char **reason)
 {
-  Json *sources = json_get (object, "sources");
-  Json *dlpe = json_get (object, "dlpe");
+  StasJson *sources = stas_json_object_get (object, "sources");
+  StasJson *dlpe = stas_json_object_get (object, "dlpe");
 
-  if (sources == NULL || sources->kind != JSON_ARRAY)
+  if (sources == NULL || sources->kind != STAS_JSON_ARRAY)
     return record_fail (reason, g_strdup ("no \"sources\" array"));
   for (guint i = 0; i < sources->items->len; i++)
     {
@@ -1100,7 +649,7 @@ read_stacd_fields (const Json *object, StasStateRecord *record, char **reason)
 
   if (dlpe == NULL)
     return record_fail (reason, g_strdup ("no \"dlpe\""));
-  if (dlpe->kind != JSON_NULL)
+  if (dlpe->kind != STAS_JSON_NULL)
     {
       char *why = NULL;
       StasDlpe entry;
@@ -1119,7 +668,7 @@ read_stacd_fields (const Json *object, StasStateRecord *record, char **reason)
 }
 
 static StasStateRecord *
-record_from_json (const Json *object,
+record_from_json (const StasJson *object,
                   StasDaemonKind daemon,
                   const StasTidDefaults *defaults,
                   char **reason)
@@ -1131,19 +680,19 @@ record_from_json (const Json *object,
   char *why = NULL;
   gboolean ok;
 
-  if (object->kind != JSON_OBJECT)
+  if (object->kind != STAS_JSON_OBJECT)
     {
       *reason = g_strdup ("not an object");
       return NULL;
     }
-  tid = tid_from_json (json_get (object, "tid"), defaults, &why);
+  tid = tid_from_json (stas_json_object_get (object, "tid"), defaults, &why);
   if (tid == NULL)
     {
       *reason = g_strdup_printf ("tid: %s", why);
       g_free (why);
       return NULL;
     }
-  origin_text = json_get_string (object, "origin");
+  origin_text = stas_json_object_get_string (object, "origin");
   if (origin_text == NULL)
     {
       *reason = g_strdup ("no \"origin\" string");
@@ -1183,41 +732,43 @@ stas_state_from_json (const char *text,
                       GPtrArray *diags,
                       GError **error)
 {
-  g_autoptr (Json) doc = NULL;
+  g_autoptr (StasJson) doc = NULL;
+  g_autoptr (GError) json_error = NULL;
   g_autoptr (StasState) state = NULL;
   g_autoptr (GHashTable) seen = NULL;
   char *reason = NULL;
   const char *format, *daemon_name;
-  Json *version, *controllers, *host;
+  StasJson *version, *controllers, *host;
 
   g_return_val_if_fail (text != NULL || length == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  doc = json_parse (text != NULL ? text : "", length, &reason);
+  doc = stas_json_parse (text, length, MAX_DEPTH, &json_error);
   if (doc == NULL)
-    return invalid_document (error, reason);
-  if (doc->kind != JSON_OBJECT)
+    return invalid_document (error, g_strdup_printf ("not JSON: %s", json_error->message));
+  if (doc->kind != STAS_JSON_OBJECT)
     return invalid_document (error, g_strdup ("not a JSON object"));
-  format = json_get_string (doc, "format");
+  format = stas_json_object_get_string (doc, "format");
   if (g_strcmp0 (format, STAS_STATE_FORMAT) != 0)
     return invalid_document (error, g_strdup ("wrong or missing \"format\""));
-  daemon_name = json_get_string (doc, "daemon");
+  daemon_name = stas_json_object_get_string (doc, "daemon");
   if (g_strcmp0 (daemon_name, stas_daemon_kind_name (daemon)) != 0)
     return invalid_document (error, g_strdup ("wrong or missing \"daemon\""));
-  version = json_get (doc, "version");
-  if (version == NULL || version->kind != JSON_INT)
+  version = stas_json_object_get (doc, "version");
+  if (version == NULL || version->kind != STAS_JSON_INT)
     return invalid_document (error, g_strdup ("missing \"version\""));
   if (version->integer != STAS_STATE_VERSION)
     return invalid_document (
         error, g_strdup_printf ("unsupported version %" G_GINT64_FORMAT, version->integer));
-  controllers = json_get (doc, "controllers");
-  if (controllers == NULL || controllers->kind != JSON_ARRAY)
+  controllers = stas_json_object_get (doc, "controllers");
+  if (controllers == NULL || controllers->kind != STAS_JSON_ARRAY)
     return invalid_document (error, g_strdup ("no \"controllers\" array"));
 
   /* informative only: kept when well-formed, never a reason to reject the file */
-  host = json_get (doc, "host");
-  state = stas_state_new (daemon, json_get_string (host, "nqn"), json_get_string (host, "id"));
-  state->written = g_strdup (json_get_string (doc, "written"));
+  host = stas_json_object_get (doc, "host");
+  state = stas_state_new (daemon, stas_json_object_get_string (host, "nqn"),
+                          stas_json_object_get_string (host, "id"));
+  state->written = g_strdup (stas_json_object_get_string (doc, "written"));
 
   seen = g_hash_table_new (stas_tid_hash, stas_tid_equal);
   for (guint i = 0; i < controllers->items->len; i++)
