@@ -49,11 +49,11 @@ struct _StasJson
 };
 
 /* Parses a whole document of @length bytes: valid UTF-8 without NUL, exactly one value
- * and nothing but whitespace around it. Nesting deeper than @max_depth (0: the default)
- * fails. A repeated member name keeps its first position and its last value (as Python's
- * json.loads() builds a dict). \u0000 and unpaired surrogates are rejected. Fails with
- * STAS_JSON_ERROR_INVALID and messages such as "expected ',' or ']' at offset 8" or
- * "invalid UTF-8 or NUL byte at offset 7". */
+ * and nothing but whitespace around it. More than @max_depth nested values (scalars
+ * count: "[[1]]" is 3 deep; 0: the default) fails. A repeated member name keeps its first position
+ * and its last value (as Python's json.loads() builds a dict). \u0000 and unpaired surrogates are
+ * rejected. Fails with STAS_JSON_ERROR_INVALID and messages such as "expected ',' or ']' at offset
+ * 8" or "invalid UTF-8 or NUL byte at offset 7". */
 StasJson *stas_json_parse (const char *text, gsize length, guint max_depth, GError **error);
 
 void stas_json_free (StasJson *json);
