@@ -2,6 +2,8 @@
  * bad-input §1). */
 #include "config.h"
 
+#include "test-util.h"
+
 #include <string.h>
 #include <sys/stat.h>
 
@@ -22,43 +24,6 @@
 
 /* ---- helpers --------------------------------------------------------------------------- */
 
-static char
-level_letter (StasLogLevel level)
-{
-  switch (level)
-    {
-    case STAS_LOG_ERROR:
-      return 'E';
-    case STAS_LOG_WARNING:
-      return 'W';
-    case STAS_LOG_INFO:
-      return 'I';
-    case STAS_LOG_DEBUG:
-      return 'D';
-    default:
-      return '?';
-    }
-}
-
-/* @expected: "W text", "I text" ... NULL-terminated; compared exactly and in order. */
-static void
-assert_diags (GPtrArray *diags, const char *const *expected)
-{
-  guint n = g_strv_length ((char **) expected);
-
-  for (guint i = 0; i < diags->len; i++)
-    {
-      StasDiag *d = g_ptr_array_index (diags, i);
-      g_autofree char *got = g_strdup_printf ("%c %s", level_letter (d->level), d->text);
-      if (i >= n)
-        g_error ("unexpected diagnostic: %s", got);
-      g_assert_cmpstr (got, ==, expected[i]);
-    }
-  g_assert_cmpuint (diags->len, ==, n);
-}
-
-#define ASSERT_DIAGS(diags, ...) assert_diags ((diags), (const char *const[]){ __VA_ARGS__, NULL })
-#define ASSERT_NO_DIAGS(diags) assert_diags ((diags), (const char *const[]){ NULL })
 
 static void
 assert_no_secret (GPtrArray *diags)

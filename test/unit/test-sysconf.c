@@ -2,6 +2,8 @@
  * departures D-30, D-31; bad-input §2). */
 #include "config.h"
 
+#include "test-util.h"
+
 #include <errno.h>
 #include <string.h>
 
@@ -108,43 +110,6 @@ load_fails (Fixture *f, const char *message)
   g_assert_cmpstr (error->message, ==, message);
 }
 
-static char
-level_letter (StasLogLevel level)
-{
-  switch (level)
-    {
-    case STAS_LOG_ERROR:
-      return 'E';
-    case STAS_LOG_WARNING:
-      return 'W';
-    case STAS_LOG_INFO:
-      return 'I';
-    case STAS_LOG_DEBUG:
-      return 'D';
-    default:
-      return '?';
-    }
-}
-
-static void
-assert_diags (GPtrArray *diags, const char *const *expected)
-{
-  guint n = g_strv_length ((char **) expected);
-
-  for (guint i = 0; i < diags->len; i++)
-    {
-      StasDiag *d = g_ptr_array_index (diags, i);
-      g_autofree char *got = g_strdup_printf ("%c %s", level_letter (d->level), d->text);
-      g_assert_null (strstr (d->text, "DHHC-1")); /* secrets are never shown */
-      if (i >= n)
-        g_error ("unexpected diagnostic: %s", got);
-      g_assert_cmpstr (got, ==, expected[i]);
-    }
-  g_assert_cmpuint (diags->len, ==, n);
-}
-
-#define ASSERT_DIAGS(diags, ...) assert_diags ((diags), (const char *const[]){ __VA_ARGS__, NULL })
-#define ASSERT_NO_DIAGS(diags) assert_diags ((diags), (const char *const[]){ NULL })
 
 static char *
 no_key_diag (Fixture *f)
