@@ -346,10 +346,12 @@ release_bus (Daemon *d)
   stas_service_unexport (d->service);
   if (!g_dbus_connection_is_closed (d->connection))
     {
-      g_autoptr (GVariant) reply = g_dbus_connection_call_sync (
+      GVariant *reply = g_dbus_connection_call_sync (
           d->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
           "ReleaseName", g_variant_new ("(s)", bus_name_for_kind (d->opts->kind)), NULL,
           G_DBUS_CALL_FLAGS_NONE, 5000, NULL, NULL);
+
+      g_clear_pointer (&reply, g_variant_unref);
       g_dbus_connection_flush_sync (d->connection, NULL, NULL);
     }
   g_clear_object (&d->connection);
