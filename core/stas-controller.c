@@ -1172,7 +1172,7 @@ stas_timer_string (double interval_s, gboolean running, double remaining_s)
   if (!running)
     g_string_append (out, "off");
   else if (remaining_s <= 0)
-    g_string_append (out, "0");
+    g_string_append (out, "0s");
   else
     {
       char buf[G_ASCII_DTOSTR_BUF_SIZE];

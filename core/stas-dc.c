@@ -38,6 +38,7 @@ struct _StasDc
   gboolean dlp_again;         /* requested during a retrieval: exactly one more [DC-7] */
   gboolean restart_requested; /* restart once the step in flight completed [DC-7] */
   gboolean registered;        /* DIM registration succeeded on this connection */
+  gboolean connect_echo;      /* the kernel's NVME_EVENT=connected for our own (re)connect */
   guint8 lsp;
   gboolean dim_failing; /* ERROR only for the first failure of a streak [DC-1] */
   gboolean supported_failing;
@@ -463,6 +464,7 @@ on_dlp_done (GObject *source, GAsyncResult *result, gpointer user_data)
   if (raw != NULL)
     {
       self->dlp_failing = FALSE;
+      self->connect_echo = FALSE; /* the first chain run is complete */
       stas_op_status_succeeded (&self->op_dlp);
       self->step = STEP_READY;
       g_object_ref (self); /* a handler may drop its reference */
@@ -610,6 +612,9 @@ stas_dc_connected (StasController *ctl)
   StasDc *self = STAS_DC (ctl);
 
   reset_connection (self);
+  /* the chain that starts now answers the kernel's "connected" event of this connection,
+   * whether it reaches us before or after the connect's result */
+  self->connect_echo = TRUE;
   chain_start (self);
 }
 
@@ -654,8 +659,15 @@ stas_dc_device_changed (StasController *ctl, const StasUevent *event)
             stas_dc_request_dlp (self);
         }
     }
-  if (g_strcmp0 (event->nvme_event, "connected") == 0 ||
-      g_strcmp0 (event->nvme_event, "rediscover") == 0)
+  if (g_strcmp0 (event->nvme_event, "connected") == 0 && self->connect_echo &&
+      self->step != STEP_READY)
+    {
+      self->connect_echo = FALSE;
+      stas_debug ("%s | %s - NVME_EVENT=connected of this connection: the chain runs already",
+                  tid_str (self), dev_str (self));
+    }
+  else if (g_strcmp0 (event->nvme_event, "connected") == 0 ||
+           g_strcmp0 (event->nvme_event, "rediscover") == 0)
     {
       stas_debug ("%s | %s - Received NVME_EVENT=%s", tid_str (self), dev_str (self),
                   event->nvme_event);
