@@ -42,10 +42,10 @@ typedef struct
   gboolean tron_pending;
 
   StasControllerState state;
-  char *device;               /* (owned) (nullable) */
-  char *reported_device;      /* (owned) (nullable) last value notified */
-  StasKernelCtrl *identity;   /* (owned) (nullable) */
-  gboolean identity_complete; /* FALSE: the device was not in the table when claimed */
+  char *device;             /* (owned) (nullable) */
+  char *reported_device;    /* (owned) (nullable) last value notified */
+  StasKernelCtrl *identity; /* (owned) (nullable) */
+  gboolean claim_complete;  /* FALSE: the device was not in the table when claimed */
   gboolean started;
   gboolean confirmed;
   guint attempts;
@@ -187,6 +187,8 @@ set_device (StasController *self, const char *device)
   sync_reported_device (self);
 }
 
+/* [CONN-3] From the table; a device just created may not be there yet (its "add" uevent
+ * comes later): then its attributes are read once (one device, no scan). */
 static void
 record_identity (StasController *self)
 {
@@ -194,10 +196,12 @@ record_identity (StasController *self)
   const StasKernelCtrl *entry = stas_kernel_lookup (priv->kernel, priv->device);
 
   g_clear_pointer (&priv->identity, stas_kernel_ctrl_free);
-  priv->identity_complete = entry != NULL;
+  priv->claim_complete = entry != NULL;
   if (entry != NULL)
     priv->identity = stas_kernel_ctrl_copy (entry);
   else
+    priv->identity = stas_fabrics_read_controller (priv->fabrics, priv->device);
+  if (priv->identity == NULL)
     priv->identity = stas_kernel_ctrl_copy (&(StasKernelCtrl){ .name = priv->device });
 }
 
@@ -649,8 +653,9 @@ on_device_event (StasKernel *kernel,
       device_removed (self);
       return;
     }
-  /* claimed before the table knew the device: record the identity now [CONN-3] */
-  if (!priv->identity_complete && entry != NULL)
+  /* claimed before the table knew the device: the claim's identity is recorded now, so
+   * that a resync does not mistake the device for another one [CONN-3] */
+  if (!priv->claim_complete && entry != NULL)
     {
       stas_kernel_claim (priv->kernel, priv->device, self);
       record_identity (self);
