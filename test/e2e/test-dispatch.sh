@@ -52,10 +52,10 @@ for p in stafctl stacctl stasadm; do
     expect_match "[GEN-2] stas $p --version" "$VERSION_RE" "$OUT"
     run "$STAS_FAKE_BIN/$p"
     expect_eq "[D-60] $p without sub-command exits 2" 2 "$RC"
-    expect_match "[D-60] $p without sub-command prints usage on stderr" "^(.*: .*)?Usage: $p" "$(echo "$ERR" | tr '\n' ' ')"
+    expect_match "[D-60] $p without sub-command prints usage on stderr" "^(.*: .*)?[Uu]sage: $p" "$(echo "$ERR" | tr '\n' ' ')"
     run "$STAS_FAKE_BIN/$p" --help
     expect_eq "$p --help exits 0" 0 "$RC"
-    expect_match "$p --help prints usage on stdout" "Usage: $p" "$OUT"
+    expect_match "$p --help prints usage on stdout" "[Uu]sage: $p" "$OUT"
     run "$STAS_FAKE_BIN/$p" no-such-command
     expect_eq "$p with an unknown sub-command exits 2" 2 "$RC"
 done
