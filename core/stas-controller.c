@@ -4,10 +4,10 @@
 
 #include "stas-controller.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "stas-log.h"
+#include "stas-payload.h"
 
 static double time_scale = 1.0;
 
@@ -257,6 +257,30 @@ request_set (StasControllerPrivate *priv, const StasConnectRequest *request)
   priv->request.symname = priv->symname;
   priv->request.params.dhchap_secret = priv->dhchap_secret;
   priv->request.params.dhchap_ctrl_secret = priv->dhchap_ctrl_secret;
+}
+
+static gboolean
+opt_equal (StasOptInt a, StasOptInt b)
+{
+  return a.set == b.set && (!a.set || a.value == b.value);
+}
+
+static gboolean
+request_equal (const StasConnectRequest *a, const StasConnectRequest *b)
+{
+  const StasConnParams *p = &a->params, *q = &b->params;
+
+  return a->discovery == b->discovery && a->pass_host_iface == b->pass_host_iface &&
+         g_strcmp0 (a->host_key, b->host_key) == 0 && g_strcmp0 (a->symname, b->symname) == 0 &&
+         opt_equal (p->kato, q->kato) && opt_equal (p->queue_size, q->queue_size) &&
+         opt_equal (p->nr_io_queues, q->nr_io_queues) &&
+         opt_equal (p->nr_write_queues, q->nr_write_queues) &&
+         opt_equal (p->nr_poll_queues, q->nr_poll_queues) &&
+         opt_equal (p->reconnect_delay, q->reconnect_delay) &&
+         opt_equal (p->ctrl_loss_tmo, q->ctrl_loss_tmo) && p->hdr_digest == q->hdr_digest &&
+         p->data_digest == q->data_digest && p->disable_sqflow == q->disable_sqflow &&
+         g_strcmp0 (p->dhchap_secret, q->dhchap_secret) == 0 &&
+         g_strcmp0 (p->dhchap_ctrl_secret, q->dhchap_ctrl_secret) == 0;
 }
 
 static void
@@ -972,6 +996,8 @@ stas_controller_update_request (StasController *self, const StasConnectRequest *
   StasControllerPrivate *priv = PRIV (self);
 
   g_return_if_fail (request != NULL && stas_tid_equal (request->tid, priv->tid));
+  if (request_equal (&priv->request, request))
+    return;
   request_set (priv, request);
   priv->handle_outdated = TRUE; /* the next attempt builds a handle with the new request */
 }
@@ -1132,66 +1158,10 @@ stas_controller_end_op (StasController *self, guint token)
 
 /* ---- formats (spec/dbus.md §5.5) ------------------------------------------------------------ */
 
-/* Python's float repr: the shortest round-tripping digits, positional for 1e-4 <= |v| <
- * 1e16, with ".0" for integral values. */
-static void
-append_float_repr (GString *out, double value)
-{
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-  int prec, exponent;
-  const char *e;
-
-  for (prec = 1; prec < 17; prec++)
-    {
-      g_autofree char *fmt = g_strdup_printf ("%%.%de", prec - 1);
-      g_ascii_formatd (buf, sizeof buf, fmt, value);
-      if (g_ascii_strtod (buf, NULL) == value)
-        break;
-    }
-  if (prec == 17)
-    {
-      g_ascii_formatd (buf, sizeof buf, "%.16e", value);
-    }
-  e = strchr (buf, 'e');
-  exponent = e != NULL ? atoi (e + 1) : 0;
-  if (exponent >= -4 && exponent < 16)
-    {
-      int decimals = MAX (0, prec - 1 - exponent);
-      g_autofree char *fmt = g_strdup_printf ("%%.%df", decimals);
-      g_ascii_formatd (buf, sizeof buf, fmt, value);
-      g_string_append (out, buf);
-      if (strchr (buf, '.') == NULL)
-        g_string_append (out, ".0");
-    }
-  else
-    g_string_append (out, buf);
-}
-
 char *
 stas_timer_string (double interval_s, gboolean running, double remaining_s)
 {
-  GString *out = g_string_new (NULL);
-
-  append_float_repr (out, interval_s);
-  g_string_append (out, "s [");
-  if (!running)
-    g_string_append (out, "off");
-  else if (remaining_s <= 0)
-    g_string_append (out, "0s");
-  else
-    {
-      char buf[G_ASCII_DTOSTR_BUF_SIZE];
-      gsize len;
-
-      g_ascii_formatd (buf, sizeof buf, "%.6f", remaining_s);
-      len = strlen (buf);
-      while (len > 0 && buf[len - 1] == '0' && buf[len - 2] != '.')
-        buf[--len] = '\0';
-      g_string_append (out, buf);
-      g_string_append (out, "s");
-    }
-  g_string_append (out, "]");
-  return g_string_free (out, FALSE);
+  return stas_payload_timer_string (interval_s, running, remaining_s);
 }
 
 void
@@ -1242,44 +1212,27 @@ stas_op_status_retry (StasOpStatus *op, double interval_s, double scaled_s)
   op->retry_deadline_us = g_get_monotonic_time () + (gint64) (scaled_s * G_USEC_PER_SEC);
 }
 
-static void
-append_py_string (GString *out, const char *text)
-{
-  g_string_append_c (out, '\'');
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (*p == '\\' || *p == '\'')
-        g_string_append_c (out, '\\');
-      g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '\'');
-}
-
 char *
 stas_op_status_to_string (const StasOpStatus *op)
 {
-  GString *out = g_string_new (NULL);
+  g_autofree char *timer = NULL;
+  StasOperationInfo info = {
+    .fail_count = op->fail_count,
+    .completed = op->completed < 0    ? STAS_OP_NOT_RUN
+                 : op->completed == 0 ? STAS_OP_IN_FLIGHT
+                                      : STAS_OP_FINISHED,
+    .alive = op->alive,
+    .error = op->error,
+  };
 
-  g_string_append_printf (out, "{'fail count': %u, 'completed': %s, 'alive': %s", op->fail_count,
-                          op->completed < 0 ? "None"
-                          : op->completed   ? "True"
-                                            : "False",
-                          op->alive ? "True" : "False");
   if (op->retry_ever)
     {
       gint64 left = op->retry_deadline_us - g_get_monotonic_time ();
-      g_autofree char *timer = stas_timer_string (op->retry_interval_s, op->retry_deadline_us != 0,
-                                                  left > 0 ? (double) left / G_USEC_PER_SEC : 0.0);
-      g_string_append (out, ", 'retry timer': ");
-      append_py_string (out, timer);
+      timer = stas_payload_timer_string (op->retry_interval_s, op->retry_deadline_us != 0,
+                                         left > 0 ? (double) left / G_USEC_PER_SEC : 0.0);
+      info.retry_timer = timer;
     }
-  if (op->error != NULL)
-    {
-      g_string_append (out, ", 'error': ");
-      append_py_string (out, op->error);
-    }
-  g_string_append_c (out, '}');
-  return g_string_free (out, FALSE);
+  return stas_payload_operation_string (&info);
 }
 
 /* ---- GObject ------------------------------------------------------------------------------ */

@@ -111,7 +111,7 @@ void stas_controller_connect_now (StasController *self, gboolean reset_attempts)
 
 /* SIGHUP changed this controller's parameters [D-19]: @request replaces the current one
  * (deep copy; its TID must equal the current TID). Applies to the next connect; existing
- * kernel connections are never modified. */
+ * kernel connections are never modified. No effect when nothing changed. */
 void stas_controller_update_request (StasController *self, const StasConnectRequest *request);
 
 /* tron/troff: libnvme log level of this connection ([LOG-3]); applied when no operation
@@ -180,8 +180,7 @@ StasKernel *stas_controller_get_kernel (StasController *self);   /* (transfer no
 
 /* ---- formats of spec/dbus.md §5.5 ---------------------------------------------------- */
 
-/* "<interval>s [off]" / "<interval>s [<remaining>s]" (Python float repr of the interval,
- * remaining with µs resolution, "0" when due). */
+/* The timer string; same as stas_payload_timer_string(). */
 char *stas_timer_string (double interval_s, gboolean running, double remaining_s);
 
 /* Bookkeeping of one operation for its operation string. */
