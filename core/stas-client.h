@@ -1,5 +1,6 @@
-/* stas-client.h — what stafctl and stacctl share: sub-command dispatch over a table, the
- * D-Bus calls, the error texts of spec/cli.md §2.2 and JSON output. */
+/* stas-client.h — what stafctl and stacctl share: sub-command dispatch over a table, GNU
+ * option parsing, the D-Bus calls, the error texts of spec/cli.md §2.2 and JSON output
+ * (§2.1). Every sub-command prints its result only after all of its calls succeeded. */
 #pragma once
 
 #include <gio/gio.h>
@@ -16,10 +17,14 @@ typedef struct
 {
   const char *name;
   StasClientCommandFunc func;
+  const char *synopsis; /* options after the name in usage lines: "[-d]" */
   const char *summary;
+  const char *options; /* help text of the options (lines), or NULL */
 } StasClientCommand;
 
-/* Runs the client personality @prog ("stafctl") talking to daemon @kind. */
+/* Runs the client personality @prog ("stafctl") talking to daemon @kind: global options
+ * -h/--help and -v/--version, then one sub-command of @commands with its own options.
+ * Returns the exit status: 0 success, 1 D-Bus failure or invalid reply, 2 usage error. */
 int stas_client_main (const char *prog,
                       StasDaemonKind kind,
                       const StasClientCommand *commands,
@@ -27,21 +32,12 @@ int stas_client_main (const char *prog,
                       int argc,
                       char **argv);
 
-/* Calls @method of @iface on the daemon's object; NULL and the error printed (exit 1 is then
- * the caller's) on failure. */
-GVariant *stas_client_call (StasClient *client,
-                            const char *iface,
-                            const char *method,
-                            GVariant *params,
-                            const GVariantType *reply_type);
-/* Prints @value as JSON on stdout followed by a newline; returns 0. */
-int stas_client_print_json (GVariant *value);
-
-/* Sub-commands both clients have. */
-int stas_client_cmd_tron (StasClient *client, int argc, char **argv);
-int stas_client_cmd_troff (StasClient *client, int argc, char **argv);
-int stas_client_cmd_ls (StasClient *client, int argc, char **argv);
-/* A sub-command that is not implemented yet: says so on stderr, exit 1. */
-int stas_client_cmd_not_implemented (StasClient *client, int argc, char **argv);
+/* Sub-commands. @argv[0] is the sub-command name. */
+int stas_client_cmd_tron (StasClient *client, int argc, char **argv);   /* both */
+int stas_client_cmd_troff (StasClient *client, int argc, char **argv);  /* both */
+int stas_client_cmd_ls (StasClient *client, int argc, char **argv);     /* both */
+int stas_client_cmd_status (StasClient *client, int argc, char **argv); /* both */
+int stas_client_cmd_dlp (StasClient *client, int argc, char **argv);    /* stafctl */
+int stas_client_cmd_adlp (StasClient *client, int argc, char **argv);   /* stafctl */
 
 G_END_DECLS

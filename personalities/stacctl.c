@@ -5,10 +5,11 @@
 #include "stas-client.h"
 
 static const StasClientCommand commands[] = {
-  { "tron", stas_client_cmd_tron, "Trace ON (debug logging in stacd)" },
-  { "troff", stas_client_cmd_troff, "Trace OFF" },
-  { "status", stas_client_cmd_not_implemented, "Show stacd status" },
-  { "ls", stas_client_cmd_ls, "List I/O controllers (-d: detailed)" },
+  { "tron", stas_client_cmd_tron, NULL, "Trace ON (debug logging in stacd)", NULL },
+  { "troff", stas_client_cmd_troff, NULL, "Trace OFF", NULL },
+  { "status", stas_client_cmd_status, NULL, "Show stacd status", NULL },
+  { "ls", stas_client_cmd_ls, "[-d]", "List I/O controllers",
+    "  -d, --detailed Show the details of every controller.\n" },
 };
 
 int
