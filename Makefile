@@ -8,12 +8,13 @@ CMAKE_FLAGS ?=
 BUILD_DEBS := cmake ninja-build gcc pkg-config clang clang-format valgrind python3 \
 	libglib2.0-dev libglib2.0-bin libnvme-dev libjson-c-dev libssl-dev \
 	libavahi-glib-dev libavahi-client-dev libudev-dev libsystemd-dev \
-	libglib-testing-0-dev dbus-daemon dbus
+	libglib-testing-0-dev dbus-daemon dbus \
+	scdoc man-db systemd dpkg-dev file
 VM_DEBS    := $(shell cat test/vm/packages.txt 2>/dev/null)
 DEBS       := $(sort $(BUILD_DEBS) $(VM_DEBS))
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build check check-fast check-asan format format-check demo install clean
+.PHONY: all deps build check check-fast check-asan format format-check demo install deb clean
 
 all: build
 
@@ -63,6 +64,10 @@ demo: build
 
 install: build
 	cmake --install $(BUILD)
+
+# Debian package of the install layout: $(BUILD)/stas_<version>_<arch>.deb
+deb: build
+	cd $(BUILD) && cpack -G DEB
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
