@@ -1,59 +1,951 @@
-/* stas-staf.c — StasStaf: the stafd service object. Discovery controllers, log pages and
- * their D-Bus API arrive with the stafd issue; until then the members answer with the
- * "not implemented yet" error. */
+/* stas-staf.c — StasStaf: the stafd service object. Discovery controllers from the
+ * configuration and from referrals (behaviour §6), their log pages, the warm-restart state
+ * file and the org.nvmexpress.staf API. */
 #include "config.h"
 
 #include "stas-staf.h"
 
 #include "stas-dbus-generated.h"
+#include "stas-dc.h"
+#include "stas-dlp.h"
+#include "stas-ip.h"
+#include "stas-log.h"
+#include "stas-soak.h"
+#include "stas-staf-private.h"
+#include "stas-state.h"
+
+#define STATE_WRITE_DEBOUNCE_MS 1000
+#define SHUTDOWN_GRACE_S 20
+#define MAX_REFERRAL_DEPTH 4
 
 struct _StasStaf
 {
   StasService parent_instance;
+
+  GPtrArray *entries;   /* (owned) StafEntry, creation order */
+  GPtrArray *disposals; /* (owned) StasDc being disposed */
+  StasSoak *soak;       /* (owned) */
+  GHashTable *resolved; /* host name -> last address (D-37) */
+  GCancellable *cancellable;
+  guint state_timer;
+  gboolean state_error_logged;
+  gboolean started;
+  gboolean shutting_down;
+  GTask *shutdown_task; /* (owned) (nullable) */
+  guint shutdown_timer;
 };
 
 G_DEFINE_FINAL_TYPE (StasStaf, stas_staf, STAS_TYPE_SERVICE)
 
-static gboolean
-handle_list_controllers (StasDBusStaf *skeleton,
-                         GDBusMethodInvocation *invocation,
-                         gboolean detailed,
-                         StasStaf *self)
+static void stafd_schedule_state_write (StasStaf *self);
+static void reconcile (StasSoak *soak, gpointer user_data);
+
+/* ---- entries ---------------------------------------------------------------------------- */
+
+static void
+staf_entry_free (StafEntry *entry)
 {
-  stas_service_return_not_implemented (STAS_SERVICE (self), invocation);
-  return G_DBUS_METHOD_INVOCATION_HANDLED;
+  if (entry->dc != NULL)
+    g_signal_handlers_disconnect_by_data (entry->dc, entry);
+  g_clear_object (&entry->dc);
+  g_clear_pointer (&entry->config, stas_config_unref);
+  g_clear_pointer (&entry->referrals, g_ptr_array_unref);
+  g_clear_pointer (&entry->warned, g_hash_table_unref);
+  g_free (entry);
+}
+
+StafEntry *
+stas_staf_find_entry (StasStaf *self, const StasTid *tid)
+{
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      StafEntry *entry = g_ptr_array_index (self->entries, i);
+      if (stas_tid_equal (stas_controller_get_tid (STAS_CONTROLLER (entry->dc)), tid))
+        return entry;
+    }
+  return NULL;
+}
+
+GPtrArray *
+stas_staf_get_entries (StasStaf *self)
+{
+  return self->entries;
+}
+
+/* Logs @text once per entry (network-input diagnostics are rate-limited, bad-input.md). */
+static void
+warn_once (StafEntry *entry, StasLogLevel level, const char *text)
+{
+  if (entry->warned == NULL)
+    entry->warned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (g_hash_table_add (entry->warned, g_strdup (text)))
+    stas_log (level, "%s", text);
+}
+
+/* [REF-1]: the referral TIDs a DC's cached log page yields (duplicates removed). */
+static GPtrArray *
+derive_referrals (StasStaf *self, StafEntry *entry, gboolean *malformed)
+{
+  StasTid *dc_tid = stas_controller_get_tid (STAS_CONTROLLER (entry->dc));
+  const GArray *pages = stas_dc_get_log_pages (entry->dc);
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) stas_tid_unref);
+  StasTidDefaults defaults;
+
+  *malformed = stas_dc_get_log_pages_dropped (entry->dc) > 0;
+  stas_service_get_tid_defaults (STAS_SERVICE (self), &defaults);
+  for (guint i = 0; pages != NULL && i < pages->len; i++)
+    {
+      const StasDlpe *dlpe = &g_array_index (pages, StasDlpe, i);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (StasTid) tid = NULL;
+      g_autofree char *text = NULL;
+      gboolean dup = FALSE;
+
+      if (!stas_dlpe_is_referral (dlpe))
+        continue;
+      if (stas_dlpe_is_self_referral (dlpe, dc_tid))
+        {
+          stas_debug ("%s - Ignoring self-referral entry %u", stas_tid_to_string (dc_tid), i);
+          continue;
+        }
+      tid = stas_dlpe_to_tid (dlpe, dc_tid, &defaults, &error);
+      if (g_error_matches (error, STAS_DLP_ERROR, STAS_DLP_ERROR_CROSS_TRANSPORT))
+        {
+          text = g_strdup_printf ("%s - Ignoring referral %s:%s (transport %s differs from the "
+                                  "DC's transport %s)",
+                                  stas_tid_to_string (dc_tid), dlpe->traddr, dlpe->trsvcid,
+                                  stas_dlpe_transport (dlpe), stas_tid_get_transport (dc_tid));
+          warn_once (entry, STAS_LOG_INFO, text);
+          continue;
+        }
+      if (tid == NULL)
+        {
+          text = g_strdup_printf ("%s - Ignoring malformed referral entry %u",
+                                  stas_tid_to_string (dc_tid), i);
+          warn_once (entry, STAS_LOG_WARNING, text);
+          *malformed = TRUE;
+          continue;
+        }
+      for (guint j = 0; j < out->len && !dup; j++)
+        dup = stas_tid_equal (g_ptr_array_index (out, j), tid);
+      if (!dup)
+        g_ptr_array_add (out, g_steal_pointer (&tid));
+    }
+  return out;
 }
 
 static gboolean
-handle_get_log_pages (StasDBusStaf *skeleton,
-                      GDBusMethodInvocation *invocation,
-                      const char *transport,
-                      const char *traddr,
-                      const char *trsvcid,
-                      const char *subsysnqn,
-                      const char *host_traddr,
-                      const char *host_iface,
-                      const char *host_nqn,
-                      StasStaf *self)
+tid_sets_equal (GPtrArray *a, GPtrArray *b)
 {
-  stas_service_return_not_implemented (STAS_SERVICE (self), invocation);
-  return G_DBUS_METHOD_INVOCATION_HANDLED;
+  if (a == NULL || b == NULL)
+    return a == b;
+  if (a->len != b->len)
+    return FALSE;
+  for (guint i = 0; i < a->len; i++)
+    {
+      gboolean found = FALSE;
+      for (guint j = 0; j < b->len && !found; j++)
+        found = stas_tid_equal (g_ptr_array_index (a, i), g_ptr_array_index (b, j));
+      if (!found)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* [DC-5] step 4 and [REF-1] re-evaluation after every retrieval */
+static void
+on_dc_log_pages_changed (StasDc *dc, StafEntry *entry)
+{
+  StasStaf *self = entry->owner;
+  StasController *ctrl = STAS_CONTROLLER (dc);
+  StasTid *tid = stas_controller_get_tid (ctrl);
+  StasDBusStaf *skeleton = STAS_DBUS_STAF (stas_service_get_main_skeleton (STAS_SERVICE (self)));
+  gboolean malformed = FALSE;
+  g_autoptr (GPtrArray) referrals = derive_referrals (self, entry, &malformed);
+  gboolean missing = FALSE;
+
+  stas_dbus_staf_emit_log_pages_changed (
+      skeleton, stas_tid_get_transport (tid), stas_tid_get_traddr (tid), stas_tid_get_trsvcid (tid),
+      stas_tid_get_subsysnqn (tid), stas_tid_get_host_traddr (tid), stas_tid_get_host_iface (tid),
+      stas_tid_get_host_nqn (tid), stas_controller_get_device_or_unknown (ctrl));
+
+  for (guint i = 0; i < referrals->len && !missing; i++)
+    missing = stas_staf_find_entry (self, g_ptr_array_index (referrals, i)) == NULL;
+  if (missing || !tid_sets_equal (referrals, entry->referrals))
+    stas_soak_trigger (self->soak);
+  /* malformed data: the referrals derived before stay in the set [REF-1] */
+  if (!malformed || entry->referrals == NULL)
+    {
+      g_clear_pointer (&entry->referrals, g_ptr_array_unref);
+      entry->referrals = g_steal_pointer (&referrals);
+    }
+  else
+    for (guint i = 0; i < referrals->len; i++)
+      {
+        StasTid *t = g_ptr_array_index (referrals, i);
+        gboolean known = FALSE;
+        for (guint j = 0; j < entry->referrals->len && !known; j++)
+          known = stas_tid_equal (g_ptr_array_index (entry->referrals, j), t);
+        if (!known)
+          g_ptr_array_add (entry->referrals, stas_tid_ref (t));
+      }
+  stafd_schedule_state_write (self);
+}
+
+static StasDcOrigin
+origin_from_state (StasStateOrigin origin)
+{
+  switch (origin)
+    {
+    case STAS_STATE_ORIGIN_REFERRAL:
+      return STAS_DC_ORIGIN_REFERRAL;
+    case STAS_STATE_ORIGIN_DISCOVERED:
+      return STAS_DC_ORIGIN_DISCOVERED;
+    default:
+      return STAS_DC_ORIGIN_CONFIGURED;
+    }
+}
+
+static StasStateOrigin
+origin_to_state (StasDcOrigin origin)
+{
+  switch (origin)
+    {
+    case STAS_DC_ORIGIN_REFERRAL:
+      return STAS_STATE_ORIGIN_REFERRAL;
+    case STAS_DC_ORIGIN_DISCOVERED:
+      return STAS_STATE_ORIGIN_DISCOVERED;
+    default:
+      return STAS_STATE_ORIGIN_CONFIGURED;
+    }
+}
+
+/* The connect request for @tid (behaviour §3.2, [D-32]); @ctrl is its config entry or NULL. */
+static void
+build_request (StasStaf *self,
+               StasTid *tid,
+               const StasConfigController *ctrl,
+               StasConnectRequest *request)
+{
+  StasService *service = STAS_SERVICE (self);
+  StasConfig *config = stas_service_get_config (service);
+  StasSysConf *sysconf = stas_service_get_sysconf (service);
+  const StasKernelCaps *caps = stas_service_get_kernel_caps (service);
+  gboolean is_tcp = g_strcmp0 (stas_tid_get_transport (tid), "tcp") == 0;
+
+  memset (request, 0, sizeof *request);
+  request->tid = tid;
+  request->discovery = TRUE;
+  request->pass_host_iface = is_tcp && caps->host_iface && !stas_config_get_ignore_iface (config) &&
+                             *stas_tid_get_host_iface (tid) != '\0';
+  stas_config_get_conn_params (config, ctrl, &request->params);
+  if (caps->dhchap_secret && request->params.dhchap_secret == NULL &&
+      g_strcmp0 (stas_tid_get_host_nqn (tid), stas_sysconf_get_host_nqn (sysconf)) == 0)
+    request->host_key = stas_sysconf_get_host_key (sysconf);
+  if (!caps->dhchap_secret)
+    request->params.dhchap_secret = NULL;
+  if (!caps->dhchap_ctrl_secret)
+    request->params.dhchap_ctrl_secret = NULL;
+  request->symname = stas_sysconf_get_symname (sysconf);
+}
+
+static StafEntry *
+add_entry (StasStaf *self, StasDc *dc)
+{
+  StafEntry *entry = g_new0 (StafEntry, 1);
+
+  entry->owner = self;
+  entry->dc = dc;
+  g_signal_connect (dc, "log-pages-changed", G_CALLBACK (on_dc_log_pages_changed), entry);
+  stas_controller_set_tron (STAS_CONTROLLER (dc), stas_service_get_tron (STAS_SERVICE (self)));
+  g_ptr_array_add (self->entries, entry);
+  return entry;
+}
+
+/* ---- the state file (spec/system.md §3, [STAF-3]) --------------------------------------- */
+
+static void
+write_state_now (StasStaf *self)
+{
+  StasSysConf *sysconf = stas_service_get_sysconf (STAS_SERVICE (self));
+  g_autoptr (StasState) state = stas_state_new (
+      STAS_DAEMON_STAFD, stas_sysconf_get_host_nqn (sysconf), stas_sysconf_get_host_id (sysconf));
+  g_autofree char *path = stas_state_path (STAS_DAEMON_STAFD);
+  g_autoptr (GError) error = NULL;
+
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      StafEntry *entry = g_ptr_array_index (self->entries, i);
+      StasController *ctrl = STAS_CONTROLLER (entry->dc);
+      StasStateRecord *record = stas_state_record_new (
+          stas_controller_get_tid (ctrl), origin_to_state (stas_dc_get_origin (entry->dc)));
+      StasDlpState dlp_state = stas_dc_get_log_pages_state (entry->dc);
+
+      stas_state_record_set_device (record, stas_controller_get_device (ctrl));
+      record->referral_depth = stas_dc_get_referral_depth (entry->dc);
+      record->log_pages_state = dlp_state == STAS_DLP_STATE_NONE     ? STAS_STATE_LOG_PAGES_NONE
+                                : dlp_state == STAS_DLP_STATE_CACHED ? STAS_STATE_LOG_PAGES_CACHED
+                                                                     : STAS_STATE_LOG_PAGES_CURRENT;
+      if (dlp_state != STAS_DLP_STATE_NONE)
+        stas_state_record_set_log_pages (record,
+                                         stas_dlp_to_variant (stas_dc_get_log_pages (entry->dc)));
+      stas_state_add_record (state, record);
+    }
+  if (stas_state_write (state, path, &error))
+    self->state_error_logged = FALSE;
+  else if (!self->state_error_logged)
+    {
+      stas_error ("Unable to save last known config: %s", error->message);
+      self->state_error_logged = TRUE;
+    }
 }
 
 static gboolean
-handle_get_all_log_pages (StasDBusStaf *skeleton,
-                          GDBusMethodInvocation *invocation,
-                          gboolean detailed,
-                          StasStaf *self)
+on_state_timer (gpointer user_data)
 {
-  stas_service_return_not_implemented (STAS_SERVICE (self), invocation);
-  return G_DBUS_METHOD_INVOCATION_HANDLED;
+  StasStaf *self = user_data;
+
+  self->state_timer = 0;
+  write_state_now (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+stafd_schedule_state_write (StasStaf *self)
+{
+  if (self->state_timer == 0 && !self->shutting_down)
+    self->state_timer = g_timeout_add (STATE_WRITE_DEBOUNCE_MS, on_state_timer, self);
+}
+
+static void
+restore_state (StasStaf *self)
+{
+  g_autofree char *path = stas_state_path (STAS_DAEMON_STAFD);
+  g_autoptr (GPtrArray) diags = stas_diags_new ();
+  g_autoptr (StasState) state = NULL;
+  StasTidDefaults defaults;
+
+  stas_service_get_tid_defaults (STAS_SERVICE (self), &defaults);
+  state = stas_state_read (path, STAS_DAEMON_STAFD, &defaults, diags);
+  stas_log_diags (diags);
+  for (guint i = 0; state != NULL && i < state->records->len; i++)
+    {
+      StasStateRecord *record = g_ptr_array_index (state->records, i);
+      StasConnectRequest request;
+      g_autoptr (GArray) pages = g_array_new (FALSE, TRUE, sizeof (StasDlpe));
+      StasDc *dc;
+      GVariantIter iter;
+      GVariant *dict;
+
+      if (stas_staf_find_entry (self, record->tid) != NULL)
+        continue;
+      build_request (self, record->tid, NULL, &request);
+      dc = stas_dc_new (stas_service_get_fabrics (STAS_SERVICE (self)),
+                        stas_service_get_kernel (STAS_SERVICE (self)), &request,
+                        stas_config_get_pleo (stas_service_get_config (STAS_SERVICE (self))));
+      stas_dc_set_origin (dc, origin_from_state (record->origin));
+      stas_dc_set_referral_depth (dc, record->referral_depth);
+      if (record->log_pages_state != STAS_STATE_LOG_PAGES_NONE)
+        {
+          g_variant_iter_init (&iter, record->log_pages);
+          while ((dict = g_variant_iter_next_value (&iter)) != NULL)
+            {
+              StasDlpe dlpe;
+              if (stas_dlpe_from_variant (dict, &dlpe, NULL))
+                g_array_append_val (pages, dlpe);
+              g_variant_unref (dict);
+            }
+          stas_dc_set_cached_log_pages (dc, pages, 0);
+        }
+      add_entry (self, dc);
+      stas_info ("%s - restored from %s", stas_tid_to_string (record->tid), path);
+      stas_controller_start_restored (STAS_CONTROLLER (dc));
+    }
+}
+
+/* ---- reconciliation (behaviour §6.1) ---------------------------------------------------- */
+
+typedef struct
+{
+  const StasConfigController *ctrl; /* (unowned) in pass->config */
+  char *traddr;                     /* (owned) resolved address, or as written */
+} Configured;
+
+typedef struct
+{
+  StasStaf *self;
+  StasConfig *config; /* (owned) the configuration this pass works on */
+  GArray *configured; /* Configured */
+  guint pending;      /* host-name look-ups in flight */
+} Pass;
+
+static void
+configured_clear (Configured *c)
+{
+  g_free (c->traddr);
+}
+
+static void
+pass_free (Pass *pass)
+{
+  stas_config_unref (pass->config);
+  g_array_unref (pass->configured);
+  g_free (pass);
+}
+
+static void continue_pass (Pass *pass);
+
+typedef struct
+{
+  Pass *pass;
+  guint index;
+} Lookup;
+
+/* [STAF-2]: first IPv4 address when IPv4 is enabled, else the first IPv6 */
+static char *
+choose_address (StasConfig *config, GList *addresses)
+{
+  for (int family = 4; family <= 6; family += 2)
+    {
+      if (!stas_config_ip_family_allowed (config, family))
+        continue;
+      for (GList *l = addresses; l != NULL; l = l->next)
+        {
+          GInetAddress *addr = l->data;
+          int f = g_inet_address_get_family (addr) == G_SOCKET_FAMILY_IPV4 ? 4 : 6;
+          if (f == family)
+            return g_inet_address_to_string (addr);
+        }
+    }
+  return NULL;
+}
+
+static void
+on_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Lookup *lookup = user_data;
+  Pass *pass = lookup->pass;
+  Configured *c = &g_array_index (pass->configured, Configured, lookup->index);
+  g_autoptr (GError) error = NULL;
+  GList *addresses = g_resolver_lookup_by_name_finish (G_RESOLVER (source), result, &error);
+  g_autofree char *name = g_strdup (c->ctrl->traddr);
+
+  g_free (lookup);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      stas_debug ("Resolution of %s cancelled", name);
+      g_clear_pointer (&c->traddr, g_free);
+    }
+  else
+    {
+      char *address = addresses != NULL ? choose_address (pass->config, addresses) : NULL;
+      const char *previous = g_hash_table_lookup (pass->self->resolved, name);
+
+      g_clear_pointer (&c->traddr, g_free);
+      if (address != NULL)
+        {
+          g_hash_table_replace (pass->self->resolved, g_strdup (name), g_strdup (address));
+          c->traddr = address;
+        }
+      else if (previous != NULL)
+        {
+          /* [D-37]: a DNS outage must not disconnect storage */
+          stas_warning ("Cannot resolve %s: %s; keeping %s", name,
+                        error != NULL ? error->message : "no usable address", previous);
+          c->traddr = g_strdup (previous);
+        }
+      else
+        stas_warning ("Cannot resolve %s: %s", name,
+                      error != NULL ? error->message : "no usable address");
+    }
+  g_resolver_free_addresses (addresses);
+  if (--pass->pending == 0)
+    continue_pass (pass);
+}
+
+static void
+reconcile (StasSoak *soak, gpointer user_data)
+{
+  StasStaf *self = user_data;
+  Pass *pass = g_new0 (Pass, 1);
+  GPtrArray *controllers;
+
+  pass->self = self;
+  pass->config = stas_config_ref (stas_service_get_config (STAS_SERVICE (self)));
+  pass->configured = g_array_new (FALSE, TRUE, sizeof (Configured));
+  g_array_set_clear_func (pass->configured, (GDestroyNotify) configured_clear);
+  controllers = stas_config_get_controllers (pass->config);
+
+  /* step 1: configured entries, minus those excluded in their host-name form */
+  for (guint i = 0; controllers != NULL && i < controllers->len; i++)
+    {
+      const StasConfigController *ctrl = g_ptr_array_index (controllers, i);
+      Configured c = { .ctrl = ctrl, .traddr = g_strdup (ctrl->traddr) };
+
+      if (stas_config_is_excluded (pass->config, ctrl->transport, ctrl->traddr, ctrl->trsvcid,
+                                   ctrl->subsysnqn, ctrl->host_iface, ctrl->host_nqn,
+                                   ctrl->host_id))
+        {
+          g_free (c.traddr);
+          continue;
+        }
+      g_array_append_val (pass->configured, c);
+    }
+  /* step 2: host names, in parallel */
+  pass->pending = 1;
+  for (guint i = 0; i < pass->configured->len; i++)
+    {
+      Configured *c = &g_array_index (pass->configured, Configured, i);
+      gboolean ip_transport =
+          g_strcmp0 (c->ctrl->transport, "tcp") == 0 || g_strcmp0 (c->ctrl->transport, "rdma") == 0;
+      Lookup *lookup;
+
+      if (!ip_transport || c->traddr == NULL || stas_ip_is_literal (c->traddr))
+        continue;
+      lookup = g_new0 (Lookup, 1);
+      lookup->pass = pass;
+      lookup->index = i;
+      pass->pending++;
+      g_resolver_lookup_by_name_async (g_resolver_get_default (), c->traddr, self->cancellable,
+                                       on_resolved, lookup);
+    }
+  if (--pass->pending == 0)
+    continue_pass (pass);
+}
+
+typedef struct
+{
+  StasTid *tid; /* (owned) */
+  StasDcOrigin origin;
+  guint depth;
+  const StasConfigController *ctrl; /* configured only */
+} Listed;
+
+static void
+listed_clear (Listed *l)
+{
+  g_clear_pointer (&l->tid, stas_tid_unref);
+}
+
+static Listed *
+find_listed (GArray *listed, const StasTid *tid)
+{
+  for (guint i = 0; i < listed->len; i++)
+    {
+      Listed *l = &g_array_index (listed, Listed, i);
+      if (stas_tid_equal (l->tid, tid))
+        return l;
+    }
+  return NULL;
+}
+
+static void
+add_listed (GArray *listed,
+            StasTid *tid,
+            StasDcOrigin origin,
+            guint depth,
+            const StasConfigController *ctrl)
+{
+  Listed *known = find_listed (listed, tid);
+  Listed l = { .tid = stas_tid_ref (tid), .origin = origin, .depth = depth, .ctrl = ctrl };
+
+  if (known != NULL)
+    {
+      /* origin precedence configured > referral > discovered; the smallest depth */
+      if (origin < known->origin)
+        {
+          known->origin = origin;
+          known->ctrl = ctrl;
+        }
+      known->depth = MIN (known->depth, depth);
+      stas_tid_unref (l.tid);
+      return;
+    }
+  g_array_append_val (listed, l);
+}
+
+/* [REF-1]: referrals of every DC, breadth-first by depth, capped at MAX_REFERRAL_DEPTH */
+static void
+collect_referrals (StasStaf *self, GArray *listed)
+{
+  for (guint depth = 0; depth < MAX_REFERRAL_DEPTH; depth++)
+    for (guint i = 0; i < self->entries->len; i++)
+      {
+        StafEntry *entry = g_ptr_array_index (self->entries, i);
+        StasTid *tid = stas_controller_get_tid (STAS_CONTROLLER (entry->dc));
+        Listed *l = find_listed (listed, tid);
+
+        if (l == NULL || l->depth != depth || entry->referrals == NULL)
+          continue;
+        for (guint j = 0; j < entry->referrals->len; j++)
+          add_listed (listed, g_ptr_array_index (entry->referrals, j), STAS_DC_ORIGIN_REFERRAL,
+                      depth + 1, NULL);
+      }
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      StafEntry *entry = g_ptr_array_index (self->entries, i);
+      Listed *l = find_listed (listed, stas_controller_get_tid (STAS_CONTROLLER (entry->dc)));
+      if (l != NULL && l->depth >= MAX_REFERRAL_DEPTH && entry->referrals != NULL &&
+          entry->referrals->len > 0)
+        {
+          g_autofree char *text = g_strdup_printf (
+              "%s - Referral depth limit (%d) reached, not following %u referrals",
+              stas_tid_to_string (l->tid), MAX_REFERRAL_DEPTH, entry->referrals->len);
+          warn_once (entry, STAS_LOG_WARNING, text);
+        }
+    }
+}
+
+static gboolean
+is_candidate (StasStaf *self, StasConfig *config, const StasTid *tid)
+{
+  const char *transport = stas_tid_get_transport (tid);
+  int family;
+
+  if (stas_config_is_excluded (config, transport, stas_tid_get_traddr (tid),
+                               stas_tid_get_trsvcid (tid), stas_tid_get_subsysnqn (tid),
+                               stas_tid_get_host_iface (tid), stas_tid_get_host_nqn (tid),
+                               stas_tid_get_host_id (tid)))
+    return FALSE;
+  family = stas_ip_family (stas_tid_get_traddr (tid));
+  if ((g_strcmp0 (transport, "tcp") == 0 || g_strcmp0 (transport, "rdma") == 0) &&
+      !stas_config_ip_family_allowed (config, family))
+    {
+      stas_debug ("%s ignored because IPv%d is disabled in %s", stas_tid_to_string (tid), family,
+                  stas_config_get_path (config) ? stas_config_get_path (config) : "the defaults");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+on_disposed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  StasStaf *self = user_data;
+  StasController *ctrl = STAS_CONTROLLER (source);
+
+  stas_controller_dispose_finish (ctrl, result, NULL);
+  g_ptr_array_remove (self->disposals, ctrl);
+  if (!self->shutting_down)
+    stas_soak_trigger (self->soak); /* a re-wanted TID may be created now [D-57] */
+  else if (self->disposals->len == 0 && self->shutdown_task != NULL)
+    {
+      GTask *task = g_steal_pointer (&self->shutdown_task);
+      g_clear_handle_id (&self->shutdown_timer, g_source_remove);
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+    }
+  g_object_unref (self);
+}
+
+static void
+dispose_entry (StasStaf *self, StafEntry *entry, gboolean keep_connection)
+{
+  StasDc *dc = g_object_ref (entry->dc);
+
+  g_ptr_array_add (self->disposals, dc);
+  g_ptr_array_remove (self->entries, entry); /* frees the entry */
+  stas_controller_dispose_async (STAS_CONTROLLER (dc), keep_connection, on_disposed,
+                                 g_object_ref (self));
+}
+
+/* A configured TID whose entry is still pending disposal is taken back [D-57]. */
+static StasDc *
+reclaim_disposal (StasStaf *self, const StasTid *tid)
+{
+  for (guint i = 0; i < self->disposals->len; i++)
+    {
+      StasDc *dc = g_ptr_array_index (self->disposals, i);
+      if (stas_tid_equal (stas_controller_get_tid (STAS_CONTROLLER (dc)), tid) &&
+          stas_controller_cancel_dispose (STAS_CONTROLLER (dc)))
+        return dc;
+    }
+  return NULL;
+}
+
+static gboolean
+tid_pending_disposal (StasStaf *self, const StasTid *tid)
+{
+  for (guint i = 0; i < self->disposals->len; i++)
+    if (stas_tid_equal (
+            stas_controller_get_tid (STAS_CONTROLLER (g_ptr_array_index (self->disposals, i))),
+            tid))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+continue_pass (Pass *pass)
+{
+  StasStaf *self = pass->self;
+  StasConfig *config = pass->config;
+  StasTidDefaults defaults;
+  g_autoptr (GArray) listed = g_array_new (FALSE, TRUE, sizeof (Listed));
+  gboolean removed = FALSE;
+  guint i;
+
+  g_array_set_clear_func (listed, (GDestroyNotify) listed_clear);
+  if (self->shutting_down)
+    {
+      pass_free (pass);
+      return;
+    }
+  stas_service_get_tid_defaults (STAS_SERVICE (self), &defaults);
+
+  /* configured TIDs (steps 1–2) */
+  for (i = 0; i < pass->configured->len; i++)
+    {
+      Configured *c = &g_array_index (pass->configured, Configured, i);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (StasTid) tid = NULL;
+      StasTidFields fields = {
+        .transport = c->ctrl->transport,
+        .traddr = c->traddr,
+        .trsvcid = c->ctrl->trsvcid,
+        .subsysnqn = c->ctrl->subsysnqn,
+        .host_traddr = c->ctrl->host_traddr,
+        .host_iface = c->ctrl->host_iface,
+        .host_nqn = c->ctrl->host_nqn,
+        .host_id = c->ctrl->host_id,
+      };
+
+      if (c->traddr == NULL && c->ctrl->traddr != NULL)
+        continue; /* unresolved, never resolved before */
+      tid = stas_tid_new (&defaults, &fields, &error);
+      if (tid == NULL)
+        {
+          g_autofree char *text = stas_tid_fields_to_string (&defaults, &fields);
+          if (g_error_matches (error, STAS_TID_ERROR, STAS_TID_ERROR_TRANSPORT))
+            stas_warning ("Invalid transport %s", c->ctrl->transport);
+          else
+            stas_warning ("%s IP address is not valid", text);
+          continue;
+        }
+      if (stas_ip_is_literal (c->ctrl->traddr != NULL ? c->ctrl->traddr : "") &&
+          !stas_config_ip_family_allowed (config, stas_ip_family (c->ctrl->traddr)))
+        {
+          stas_warning ("Excluding configured IP address %s based on \"ip-family\" setting",
+                        c->ctrl->traddr);
+          continue;
+        }
+      add_listed (listed, tid, STAS_DC_ORIGIN_CONFIGURED, 0, c->ctrl);
+    }
+  /* step 3 (discovered) arrives with zeroconf; step 4 */
+  collect_referrals (self, listed);
+
+  /* steps 6–10: remove what is no longer wanted */
+  for (i = self->entries->len; i-- > 0;)
+    {
+      StafEntry *entry = g_ptr_array_index (self->entries, i);
+      StasTid *tid = stas_controller_get_tid (STAS_CONTROLLER (entry->dc));
+      Listed *l = find_listed (listed, tid);
+      gboolean candidate = l != NULL && is_candidate (self, config, tid);
+
+      if (candidate)
+        continue;
+      if (l == NULL && stas_dc_get_origin (entry->dc) == STAS_DC_ORIGIN_CONFIGURED &&
+          stas_config_has_invalid_controllers (config))
+        {
+          /* [BAD-1] freeze rule */
+          g_autofree char *text = g_strdup_printf (
+              "%s no longer configured but %s has invalid [Controllers] entries; not removing it",
+              stas_tid_to_string (tid),
+              stas_config_get_path (config) ? stas_config_get_path (config) : "the configuration");
+          warn_once (entry, STAS_LOG_WARNING, text);
+          continue;
+        }
+      if (l == NULL && stas_dc_get_origin (entry->dc) == STAS_DC_ORIGIN_DISCOVERED)
+        continue; /* kept until aging removes it (zeroconf) */
+      dispose_entry (self, entry, FALSE);
+      removed = TRUE;
+    }
+
+  /* steps 11–12: create and update */
+  for (i = 0; i < listed->len; i++)
+    {
+      Listed *l = &g_array_index (listed, Listed, i);
+      StafEntry *entry;
+
+      if (!is_candidate (self, config, l->tid))
+        continue;
+      entry = stas_staf_find_entry (self, l->tid);
+      if (entry == NULL)
+        {
+          StasDc *dc = reclaim_disposal (self, l->tid);
+          StasConnectRequest request;
+
+          if (dc == NULL && tid_pending_disposal (self, l->tid))
+            continue; /* the disconnect started: created after it finished [D-57] */
+          if (dc != NULL)
+            {
+              g_ptr_array_remove (self->disposals, dc); /* the reference moves to the entry */
+              entry = add_entry (self, dc);
+            }
+          else
+            {
+              build_request (self, l->tid, l->ctrl, &request);
+              dc = stas_dc_new (stas_service_get_fabrics (STAS_SERVICE (self)),
+                                stas_service_get_kernel (STAS_SERVICE (self)), &request,
+                                stas_config_get_pleo (config));
+              entry = add_entry (self, dc);
+              stas_dc_set_origin (dc, l->origin);
+              stas_dc_set_referral_depth (dc, l->depth);
+              stas_controller_start (STAS_CONTROLLER (dc));
+            }
+        }
+      else
+        {
+          StasConnectRequest request;
+
+          build_request (self, l->tid, l->ctrl, &request);
+          stas_controller_update_request (STAS_CONTROLLER (entry->dc), &request); /* [D-19] */
+          if (!stas_controller_is_confirmed (STAS_CONTROLLER (entry->dc)))
+            stas_controller_confirm (STAS_CONTROLLER (entry->dc));
+        }
+      stas_dc_set_origin (entry->dc, l->origin);
+      stas_dc_set_referral_depth (entry->dc, l->depth);
+      stas_dc_set_pleo (entry->dc, stas_config_get_pleo (config));
+      g_clear_pointer (&entry->config, stas_config_unref);
+      entry->ctrl = NULL;
+      if (l->origin == STAS_DC_ORIGIN_CONFIGURED && l->ctrl != NULL)
+        {
+          entry->config = stas_config_ref (config);
+          entry->ctrl = l->ctrl;
+        }
+    }
+
+  if (removed)
+    {
+      /* [DBUS-11] after the removed DCs left the lists; one more pass for orphaned
+       * referrals [D-56] */
+      stas_dbus_staf_emit_dc_removed (
+          STAS_DBUS_STAF (stas_service_get_main_skeleton (STAS_SERVICE (self))));
+    }
+  stafd_schedule_state_write (self);
+  pass_free (pass);
+  stas_soak_pass_done (self->soak);
+  if (removed)
+    stas_soak_trigger (self->soak);
+}
+
+/* ---- service hooks ------------------------------------------------------------------------ */
+
+static void
+stas_staf_startup (StasService *service)
+{
+  restore_state (STAS_STAF (service));
+}
+
+static void
+stas_staf_activate (StasService *service)
+{
+  StasStaf *self = STAS_STAF (service);
+
+  self->started = TRUE;
+  stas_soak_restart (self->soak, STAS_CONF_SOAK_MS); /* start-up keeps CONF_SOAK */
+}
+
+static void
+stas_staf_config_changed (StasService *service)
+{
+  StasStaf *self = STAS_STAF (service);
+  gboolean tron = stas_service_get_tron (service);
+
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      StafEntry *entry = g_ptr_array_index (self->entries, i);
+      stas_controller_set_tron (STAS_CONTROLLER (entry->dc), tron);
+      if (self->started)
+        stas_dc_restart_chain (entry->dc); /* [SIG-2]: DIM re-registration, PLEO, DLP */
+    }
+  if (self->started)
+    stas_soak_restart (self->soak, STAS_CONF_SOAK_MS);
+}
+
+static void
+stas_staf_kernel_resynced (StasService *service, gboolean after_overflow)
+{
+  StasStaf *self = STAS_STAF (service);
+
+  if (!after_overflow)
+    return;
+  /* [D-39]: an AEN may have been lost with the events */
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      StafEntry *entry = g_ptr_array_index (self->entries, i);
+      if (stas_controller_get_state (STAS_CONTROLLER (entry->dc)) == STAS_CONTROLLER_CONNECTED)
+        stas_dc_request_dlp (entry->dc);
+    }
+}
+
+static gboolean
+on_shutdown_grace (gpointer user_data)
+{
+  StasStaf *self = user_data;
+  GTask *task = g_steal_pointer (&self->shutdown_task);
+
+  self->shutdown_timer = 0;
+  for (guint i = 0; i < self->disposals->len; i++)
+    stas_warning ("%s - operation still in progress at exit",
+                  stas_controller_get_tid_string (g_ptr_array_index (self->disposals, i)));
+  if (task != NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* [SIG-1] */
+static void
+stas_staf_shutdown_async (StasService *service, GAsyncReadyCallback callback, gpointer user_data)
+{
+  StasStaf *self = STAS_STAF (service);
+  StasConfig *config = stas_service_get_config (service);
+  gboolean keep = stas_config_get_persistent_connections (config);
+  g_autoptr (GTask) task = g_task_new (self, NULL, callback, user_data);
+
+  self->shutting_down = TRUE;
+  stas_soak_stop (self->soak);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->state_timer, g_source_remove);
+  write_state_now (self);
+  stas_kernel_stop (stas_service_get_kernel (service));
+
+  /* persistent-connections=true keeps every DC connection (no DIM); false deregisters and
+   * disconnects. Either way in-flight operations are awaited, at most SHUTDOWN_GRACE. */
+  while (self->entries->len > 0)
+    dispose_entry (self, g_ptr_array_index (self->entries, self->entries->len - 1), keep);
+  if (self->disposals->len == 0)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  self->shutdown_task = g_steal_pointer (&task);
+  self->shutdown_timer = g_timeout_add_seconds (SHUTDOWN_GRACE_S, on_shutdown_grace, self);
+}
+
+/* ---- D-Bus ------------------------------------------------------------------------------ */
+
+static void
+on_debug_tron (GObject *skeleton, GParamSpec *pspec, StasStaf *self)
+{
+  gboolean tron = stas_service_get_tron (STAS_SERVICE (self));
+
+  for (guint i = 0; i < self->entries->len; i++)
+    stas_controller_set_tron (
+        STAS_CONTROLLER (((StafEntry *) g_ptr_array_index (self->entries, i))->dc), tron);
 }
 
 static GDBusInterfaceSkeleton *
 stas_staf_create_debug_skeleton (StasService *service)
 {
-  return G_DBUS_INTERFACE_SKELETON (stas_dbus_staf_debug_skeleton_new ());
+  StasDBusStafDebug *skeleton = stas_dbus_staf_debug_skeleton_new ();
+
+  g_signal_connect_object (skeleton, "notify::tron", G_CALLBACK (on_debug_tron), service,
+                           G_CONNECT_AFTER);
+  stas_staf_connect_debug_handlers (STAS_STAF (service), skeleton);
+  return G_DBUS_INTERFACE_SKELETON (skeleton);
 }
 
 static GDBusInterfaceSkeleton *
@@ -61,31 +953,78 @@ stas_staf_create_main_skeleton (StasService *service)
 {
   StasDBusStaf *skeleton = stas_dbus_staf_skeleton_new ();
 
-  g_signal_connect_object (skeleton, "handle-list-controllers",
-                           G_CALLBACK (handle_list_controllers), service, 0);
-  g_signal_connect_object (skeleton, "handle-get-log-pages", G_CALLBACK (handle_get_log_pages),
-                           service, 0);
-  g_signal_connect_object (skeleton, "handle-get-all-log-pages",
-                           G_CALLBACK (handle_get_all_log_pages), service, 0);
+  stas_staf_connect_main_handlers (STAS_STAF (service), skeleton);
   return G_DBUS_INTERFACE_SKELETON (skeleton);
+}
+
+static void
+stas_staf_dispose (GObject *object)
+{
+  StasStaf *self = STAS_STAF (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->state_timer, g_source_remove);
+  g_clear_handle_id (&self->shutdown_timer, g_source_remove);
+  g_clear_pointer (&self->soak, stas_soak_free);
+  if (self->entries != NULL)
+    g_ptr_array_set_size (self->entries, 0);
+  G_OBJECT_CLASS (stas_staf_parent_class)->dispose (object);
+}
+
+static void
+stas_staf_finalize (GObject *object)
+{
+  StasStaf *self = STAS_STAF (object);
+
+  g_ptr_array_unref (self->entries);
+  g_ptr_array_unref (self->disposals);
+  g_hash_table_unref (self->resolved);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->shutdown_task);
+  G_OBJECT_CLASS (stas_staf_parent_class)->finalize (object);
 }
 
 static void
 stas_staf_class_init (StasStafClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   StasServiceClass *service_class = STAS_SERVICE_CLASS (klass);
 
+  object_class->dispose = stas_staf_dispose;
+  object_class->finalize = stas_staf_finalize;
   service_class->create_debug_skeleton = stas_staf_create_debug_skeleton;
   service_class->create_main_skeleton = stas_staf_create_main_skeleton;
+  service_class->startup = stas_staf_startup;
+  service_class->activate = stas_staf_activate;
+  service_class->config_changed = stas_staf_config_changed;
+  service_class->kernel_resynced = stas_staf_kernel_resynced;
+  service_class->shutdown_async = stas_staf_shutdown_async;
 }
 
 static void
 stas_staf_init (StasStaf *self)
 {
+  self->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) staf_entry_free);
+  self->disposals = g_ptr_array_new_with_free_func (g_object_unref);
+  self->soak = stas_soak_new (reconcile, self);
+  self->resolved = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->cancellable = g_cancellable_new ();
 }
 
 StasStaf *
 stas_staf_new (StasFabrics *fabrics)
 {
   return g_object_new (STAS_TYPE_STAF, "kind", STAS_DAEMON_STAFD, "fabrics", fabrics, NULL);
+}
+
+StasSoak *
+stas_staf_get_soak (StasStaf *self)
+{
+  return self->soak;
+}
+
+GPtrArray *
+stas_staf_get_disposals (StasStaf *self)
+{
+  return self->disposals;
 }

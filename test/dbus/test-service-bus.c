@@ -367,7 +367,9 @@ main (int argc, char **argv)
       g_test_add (p1, Fixture, GINT_TO_POINTER (k), setup, test_introspection_matches_idl,
                   teardown);
       g_test_add (p2, Fixture, GINT_TO_POINTER (k), setup, test_tron_roundtrip, teardown);
-      g_test_add (p3, Fixture, GINT_TO_POINTER (k), setup, test_not_implemented, teardown);
+      /* stafd's members are all implemented (test-staf.c); stacd's arrive with its issue */
+      if (k == STAS_DAEMON_STACD)
+        g_test_add (p3, Fixture, GINT_TO_POINTER (k), setup, test_not_implemented, teardown);
     }
   status = g_test_run ();
   {

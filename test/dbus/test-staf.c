@@ -1,0 +1,416 @@
+/* test-staf.c — stafd's service object on a private bus with the fake fabrics:
+ * configured DCs connect, log pages are served by every org.nvmexpress.staf member, AENs
+ * refresh them with log_pages_changed, referrals are followed (and a loop terminates),
+ * SIGHUP removal emits dc_removed, a restart re-adopts from the state file.
+ * [STAF-1] [STAF-3] [REF-1] [DC-5] [DBUS-11] [DBUS-13] [D-24] [D-56] */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <gio/gio.h>
+
+#include "fake-fabrics.h"
+#include "stas-dbus-generated.h"
+#include "stas-log.h"
+#include "stas-paths.h"
+#include "stas-staf-private.h"
+
+#define DISC "nqn.2014-08.org.nvmexpress.discovery"
+#define TRTYPE_TCP 3
+#define ADRFAM_IPV4 1
+#define SUBTYPE_REFERRAL 1
+#define SUBTYPE_NVME 2
+
+typedef struct
+{
+  GTestDBus *bus;
+  GDBusConnection *server;
+  GDBusConnection *client;
+  StasFakeFabrics *fake;
+  StasService *service;
+  char *conf;
+  guint changed;
+  guint removed;
+  guint sub_changed;
+  guint sub_removed;
+} Fixture;
+
+static void
+write_file (const char *path, const char *text)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+}
+
+static StasDlpeSpec
+nvme_entry (const char *traddr, const char *subnqn)
+{
+  return (StasDlpeSpec){ .trtype = TRTYPE_TCP,
+                         .adrfam = ADRFAM_IPV4,
+                         .subtype = SUBTYPE_NVME,
+                         .portid = 1,
+                         .cntlid = 0xffff,
+                         .asqsz = 32,
+                         .trsvcid = "4420",
+                         .subnqn = subnqn,
+                         .traddr = traddr };
+}
+
+static StasDlpeSpec
+referral_entry (const char *traddr, const char *trsvcid)
+{
+  return (StasDlpeSpec){ .trtype = TRTYPE_TCP,
+                         .adrfam = ADRFAM_IPV4,
+                         .subtype = SUBTYPE_REFERRAL,
+                         .portid = 2,
+                         .cntlid = 0xffff,
+                         .asqsz = 32,
+                         .trsvcid = trsvcid,
+                         .subnqn = DISC,
+                         .traddr = traddr };
+}
+
+static void
+on_signal (GDBusConnection *connection,
+           const char *sender,
+           const char *path,
+           const char *iface,
+           const char *signal,
+           GVariant *params,
+           gpointer user_data)
+{
+  Fixture *fx = user_data;
+
+  if (g_strcmp0 (signal, "log_pages_changed") == 0)
+    fx->changed++;
+  else if (g_strcmp0 (signal, "dc_removed") == 0)
+    fx->removed++;
+}
+
+static GDBusConnection *
+bus_connection (Fixture *fx)
+{
+  g_autoptr (GError) error = NULL;
+  GDBusConnection *c =
+      g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (fx->bus),
+                                              G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                  G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                              NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  return c;
+}
+
+static void
+start_service (Fixture *fx)
+{
+  g_autoptr (GError) error = NULL;
+
+  fx->service = STAS_SERVICE (stas_staf_new (STAS_FABRICS (fx->fake)));
+  g_assert_true (stas_service_start (fx->service, fx->conf, TRUE, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_true (stas_service_startup (fx->service, &error));
+  g_assert_no_error (error);
+  stas_soak_set_scale (stas_staf_get_soak (STAS_STAF (fx->service)), 0.01);
+  g_assert_true (stas_service_export (fx->service, fx->server, &error));
+  g_assert_no_error (error);
+  stas_service_activate (fx->service);
+}
+
+static void
+on_shutdown (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+stop_service (Fixture *fx)
+{
+  gboolean done = FALSE;
+
+  stas_service_shutdown_async (fx->service, on_shutdown, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+  stas_service_unexport (fx->service);
+  g_clear_object (&fx->service);
+}
+
+static void
+setup (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *hostnqn = stas_path_nvme_file ("hostnqn");
+  g_autofree char *hostid = stas_path_nvme_file ("hostid");
+  StasKernelCaps caps = { .host_iface = TRUE,
+                          .discovery = TRUE,
+                          .dhchap_secret = TRUE,
+                          .dhchap_ctrl_secret = TRUE,
+                          .cntrltype = TRUE,
+                          .src_addr = TRUE,
+                          .from_options = TRUE };
+  StasFakeTarget *t1, *t2;
+  StasDlpeSpec page1[] = { nvme_entry ("192.168.1.20", "nqn.2023-01.com.example:a"),
+                           nvme_entry ("192.168.1.20", "nqn.2023-01.com.example:b"),
+                           referral_entry ("192.168.1.11", "8009") };
+  StasDlpeSpec page2[] = { nvme_entry ("192.168.1.21", "nqn.2023-01.com.example:c"),
+                           referral_entry ("192.168.1.10", "8009") /* a loop back */ };
+
+  write_file (hostnqn, "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a\n");
+  write_file (hostid, "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a\n");
+  fx->conf = g_build_filename (stas_path_sysconfdir (), "stafd-test.conf", NULL);
+  write_file (fx->conf, "[Controllers]\n"
+                        "controller = transport=tcp;traddr=192.168.1.10;kato=45\n");
+  {
+    g_autofree char *state = g_build_filename (stas_path_rundir (), "stafd", NULL);
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", state);
+    g_assert_cmpint (system (cmd), ==, 0);
+  }
+
+  fx->fake = stas_fake_fabrics_new ();
+  stas_fake_fabrics_set_kernel_caps (fx->fake, &caps);
+  t1 = stas_fake_fabrics_add_target (fx->fake, "tcp", "192.168.1.10", "8009");
+  stas_fake_fabrics_add_discovery_subsystem (fx->fake, t1, DISC, STAS_FAKE_DCTYPE_DDC);
+  stas_fake_fabrics_set_dlp (fx->fake, t1, page1, G_N_ELEMENTS (page1));
+  t2 = stas_fake_fabrics_add_target (fx->fake, "tcp", "192.168.1.11", "8009");
+  stas_fake_fabrics_add_discovery_subsystem (fx->fake, t2, DISC, STAS_FAKE_DCTYPE_DDC);
+  stas_fake_fabrics_set_dlp (fx->fake, t2, page2, G_N_ELEMENTS (page2));
+  stas_controller_set_time_scale (0.001);
+
+  fx->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_up (fx->bus);
+  fx->server = bus_connection (fx);
+  fx->client = bus_connection (fx);
+  fx->sub_changed = g_dbus_connection_signal_subscribe (
+      fx->client, NULL, "org.nvmexpress.staf", NULL, "/org/nvmexpress/staf", NULL,
+      G_DBUS_SIGNAL_FLAGS_NONE, on_signal, fx, NULL);
+  start_service (fx);
+}
+
+static void
+teardown (Fixture *fx, gconstpointer data)
+{
+  if (fx->service != NULL)
+    stop_service (fx);
+  g_dbus_connection_signal_unsubscribe (fx->client, fx->sub_changed);
+  g_dbus_connection_close_sync (fx->client, NULL, NULL);
+  g_dbus_connection_close_sync (fx->server, NULL, NULL);
+  g_clear_object (&fx->client);
+  g_clear_object (&fx->server);
+  g_test_dbus_down (fx->bus);
+  g_clear_object (&fx->bus);
+  g_clear_object (&fx->fake);
+  g_free (fx->conf);
+}
+
+typedef struct
+{
+  GMainLoop *loop;
+  GVariant *reply;
+  GError *error;
+} CallData;
+
+static void
+on_call_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  CallData *data = user_data;
+
+  data->reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &data->error);
+  g_main_loop_quit (data->loop);
+}
+
+static GVariant *
+call (Fixture *fx, const char *iface, const char *method, GVariant *params, const char *type)
+{
+  CallData data = { .loop = g_main_loop_new (NULL, FALSE) };
+
+  g_dbus_connection_call (fx->client, g_dbus_connection_get_unique_name (fx->server),
+                          "/org/nvmexpress/staf", iface, method, params, G_VARIANT_TYPE (type),
+                          G_DBUS_CALL_FLAGS_NONE, 5000, NULL, on_call_done, &data);
+  g_main_loop_run (data.loop);
+  g_main_loop_unref (data.loop);
+  g_assert_no_error (data.error);
+  return data.reply;
+}
+
+static guint
+n_controllers (Fixture *fx)
+{
+  g_autoptr (GVariant) reply = call (fx, "org.nvmexpress.staf", "list_controllers",
+                                     g_variant_new ("(b)", FALSE), "(aa{ss})");
+  g_autoptr (GVariant) list = g_variant_get_child_value (reply, 0);
+  return (guint) g_variant_n_children (list);
+}
+
+static guint
+n_log_pages (Fixture *fx, const char *traddr)
+{
+  g_autoptr (GVariant) reply =
+      call (fx, "org.nvmexpress.staf", "get_log_pages",
+            g_variant_new ("(sssssss)", "tcp", traddr, "8009", DISC, "", "", ""), "(aa{ss})");
+  g_autoptr (GVariant) list = g_variant_get_child_value (reply, 0);
+  return (guint) g_variant_n_children (list);
+}
+
+/* Runs the main loop until @cond holds (bounded: the assertion after it tells). */
+#define WAIT_FOR(cond)                                                                             \
+  G_STMT_START                                                                                     \
+  {                                                                                                \
+    gint64 _end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;                                   \
+    while (!(cond) && g_get_monotonic_time () < _end)                                              \
+      g_main_context_iteration (NULL, FALSE);                                                      \
+    g_assert_true (cond);                                                                          \
+  }                                                                                                \
+  G_STMT_END
+
+static gboolean
+dlp_count_is (Fixture *fx, const char *traddr, guint n)
+{
+  return n_log_pages (fx, traddr) == n;
+}
+
+/* [STAF-1] [REF-1] configured DC + its referral; the loop back terminates */
+static void
+test_configured_and_referral (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GVariant) list = NULL;
+  g_autoptr (GVariant) first = NULL;
+  const char *value = NULL;
+
+  WAIT_FOR (dlp_count_is (fx, "192.168.1.10", 3));
+  WAIT_FOR (dlp_count_is (fx, "192.168.1.11", 2));
+  WAIT_FOR (fx->changed >= 2);
+  g_assert_cmpuint (n_controllers (fx), ==, 2); /* the referral back is de-duplicated */
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_CONNECT, NULL), ==, 2);
+
+  reply =
+      call (fx, "org.nvmexpress.staf", "list_controllers", g_variant_new ("(b)", TRUE), "(aa{ss})");
+  list = g_variant_get_child_value (reply, 0);
+  first = g_variant_get_child_value (list, 0);
+  g_assert_true (g_variant_lookup (first, "traddr", "&s", &value));
+  g_assert_cmpstr (value, ==, "192.168.1.10");
+  g_assert_true (g_variant_lookup (first, "kato", "&s", &value)); /* [DBUS-30] parameters */
+  g_assert_cmpstr (value, ==, "45");
+  g_assert_true (g_variant_lookup (first, "origin", "&s", &value));
+  g_assert_cmpstr (value, ==, "configured");
+  g_assert_true (g_variant_lookup (first, "log pages state", "&s", &value));
+  g_assert_cmpstr (value, ==, "current");
+  g_assert_true (g_variant_lookup (first, "connected", "&s", &value));
+  g_assert_cmpstr (value, ==, "True");
+  {
+    g_autoptr (GVariant) second = g_variant_get_child_value (list, 1);
+    g_assert_true (g_variant_lookup (second, "origin", "&s", &value));
+    g_assert_cmpstr (value, ==, "referral");
+    g_assert_true (g_variant_lookup (second, "referral depth", "&s", &value));
+    g_assert_cmpstr (value, ==, "1");
+  }
+}
+
+/* [DBUS-11] [DBUS-13] get_all_log_pages, controller_info, process_info, look-ups */
+static void
+test_all_members (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GVariant) reply = NULL;
+  const char *text = NULL;
+
+  WAIT_FOR (dlp_count_is (fx, "192.168.1.11", 2));
+
+  reply =
+      call (fx, "org.nvmexpress.staf", "get_all_log_pages", g_variant_new ("(b)", FALSE), "(s)");
+  g_variant_get (reply, "(&s)", &text);
+  g_assert_nonnull (strstr (text, "\"discovery-controller\""));
+  g_assert_nonnull (strstr (text, "nqn.2023-01.com.example:c"));
+  g_clear_pointer (&reply, g_variant_unref);
+
+  reply = call (fx, "org.nvmexpress.staf.debug", "controller_info",
+                g_variant_new ("(sssssss)", "TCP", "192.168.1.10", "", "", "", "", ""), "(s)");
+  g_variant_get (reply, "(&s)", &text);
+  g_assert_nonnull (strstr (text, "\"connect attempts\": \"0\""));
+  g_clear_pointer (&reply, g_variant_unref);
+
+  /* no match and unnormalisable arguments: {} / [], never an error [DBUS-20] */
+  reply = call (fx, "org.nvmexpress.staf.debug", "controller_info",
+                g_variant_new ("(sssssss)", "tcp", "not-an-ip", "8009", "", "", "", ""), "(s)");
+  g_variant_get (reply, "(&s)", &text);
+  g_assert_cmpstr (text, ==, "{}");
+  g_clear_pointer (&reply, g_variant_unref);
+  g_assert_cmpuint (n_log_pages (fx, "192.168.9.9"), ==, 0);
+
+  reply = call (fx, "org.nvmexpress.staf.debug", "process_info", NULL, "(s)");
+  g_variant_get (reply, "(&s)", &text);
+  g_assert_nonnull (strstr (text, "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e"));
+  g_assert_null (strstr (text, "DHHC-1")); /* [SEC-1] */
+}
+
+/* [DC-2] [DC-5] an AEN refreshes the log page and signals it */
+static void
+test_aen_refresh (Fixture *fx, gconstpointer data)
+{
+  StasFakeTarget *t1 = stas_fake_fabrics_find_target (fx->fake, "tcp", "192.168.1.10", "8009");
+  StasDlpeSpec extra = nvme_entry ("192.168.1.22", "nqn.2023-01.com.example:d");
+  guint before;
+
+  WAIT_FOR (dlp_count_is (fx, "192.168.1.11", 2));
+  WAIT_FOR (dlp_count_is (fx, "192.168.1.10", 3));
+  before = fx->changed;
+  stas_fake_fabrics_add_entry (fx->fake, t1, &extra); /* AEN to the DC's device */
+  WAIT_FOR (dlp_count_is (fx, "192.168.1.10", 4));
+  WAIT_FOR (fx->changed > before);
+}
+
+/* [SIG-2] [DBUS-11] [D-56] the controller= line removed: both DCs go, dc_removed is sent */
+static void
+test_reload_removes (Fixture *fx, gconstpointer data)
+{
+  WAIT_FOR (n_controllers (fx) == 2);
+  write_file (fx->conf, "[Controllers]\n");
+  stas_service_reload (fx->service);
+  WAIT_FOR (n_controllers (fx) == 0);
+  WAIT_FOR (fx->removed >= 1);
+  WAIT_FOR (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_DISCONNECT, NULL) == 2);
+}
+
+/* [STAF-3] [D-52] stafd stopped and started again: the DCs are re-adopted, the cache is
+ * served at once, nothing is connected twice */
+static void
+test_restart_readopts (Fixture *fx, gconstpointer data)
+{
+  g_auto (GStrv) devices = NULL;
+
+  WAIT_FOR (dlp_count_is (fx, "192.168.1.11", 2));
+  WAIT_FOR (dlp_count_is (fx, "192.168.1.10", 3));
+  stop_service (fx); /* persistent-connections=true: connections stay */
+  devices = stas_fake_fabrics_list_devices (fx->fake);
+  g_assert_cmpuint (g_strv_length (devices), ==, 2);
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_DISCONNECT, NULL), ==, 0);
+
+  start_service (fx);
+  /* served from the restored cache before any new retrieval */
+  g_assert_cmpuint (n_log_pages (fx, "192.168.1.10"), ==, 3);
+  WAIT_FOR (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_ADOPT, NULL) == 2);
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_CONNECT, NULL), ==, 2);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *root = g_dir_make_tmp ("stas-staf-test-XXXXXX", NULL);
+  int status;
+
+  g_setenv ("STAS_TEST_ROOT", root, TRUE);
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/staf/configured-and-referral", Fixture, NULL, setup, test_configured_and_referral,
+              teardown);
+  g_test_add ("/staf/all-members", Fixture, NULL, setup, test_all_members, teardown);
+  g_test_add ("/staf/aen-refresh", Fixture, NULL, setup, test_aen_refresh, teardown);
+  g_test_add ("/staf/reload-removes", Fixture, NULL, setup, test_reload_removes, teardown);
+  g_test_add ("/staf/restart-readopts", Fixture, NULL, setup, test_restart_readopts, teardown);
+  status = g_test_run ();
+  {
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", root);
+    (void) !system (cmd);
+  }
+  return status;
+}
