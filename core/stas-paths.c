@@ -20,3 +20,9 @@ stas_path_datadir (void)
 {
   return STAS_DATADIR;
 }
+
+const char *
+stas_path_firmware_tables (void)
+{
+  return "/sys/firmware/acpi/tables";
+}

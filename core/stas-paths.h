@@ -15,6 +15,9 @@ const char *stas_path_rundir (void);
 /* "/usr/share" by default */
 const char *stas_path_datadir (void);
 
+/* "/sys/firmware/acpi/tables" by default: where NBFT tables are found */
+const char *stas_path_firmware_tables (void);
+
 /* <sysconfdir>/stas/<name>, e.g. stas_path_stas_conf ("stafd.conf") */
 char *stas_path_stas_conf (const char *name);
 /* <sysconfdir>/nvme/<name>, e.g. stas_path_nvme_file ("hostnqn") */

@@ -5,11 +5,17 @@
 
 #include "stas-staf.h"
 
+#include <ifaddrs.h>
+#include <net/if_arp.h>
+#include <netpacket/packet.h>
+
 #include "stas-dbus-generated.h"
 #include "stas-dc.h"
 #include "stas-dlp.h"
 #include "stas-ip.h"
 #include "stas-log.h"
+#include "stas-nbft.h"
+#include "stas-paths.h"
 #include "stas-soak.h"
 #include "stas-staf-private.h"
 #include "stas-state.h"
@@ -26,6 +32,7 @@ struct _StasStaf
   GPtrArray *disposals; /* (owned) StasDc being disposed */
   StasSoak *soak;       /* (owned) */
   GHashTable *resolved; /* host name -> last address (D-37) */
+  GPtrArray *nbft;      /* (owned) StasNbftConfigured: DCs from NBFT tables [CFG-30] */
   GCancellable *cancellable;
   guint state_timer;
   gboolean state_error_logged;
@@ -262,6 +269,89 @@ add_entry (StasStaf *self, StasDc *dc)
   return entry;
 }
 
+/* ---- NBFT (spec/config.md §6) ------------------------------------------------------------- */
+
+/* An NBFT discovery descriptor as a configured entry: the pass treats it like a controller=
+ * line (origin configured, exclude= applies, host names resolved). */
+static void
+nbft_entry_free (StasConfigController *ctrl)
+{
+  g_free (ctrl->transport);
+  g_free (ctrl->traddr);
+  g_free (ctrl->trsvcid);
+  g_free (ctrl->subsysnqn);
+  g_free (ctrl->host_traddr);
+  g_free (ctrl->host_iface);
+  g_free (ctrl->host_nqn);
+  g_free (ctrl->host_id);
+  g_ptr_array_unref (ctrl->params);
+  g_free (ctrl);
+}
+
+/* The host's links and their MAC addresses, for the HFI -> host-iface look-up. */
+static GArray *
+system_links (GPtrArray *keep)
+{
+  GArray *links = g_array_new (FALSE, TRUE, sizeof (StasNbftLink));
+  struct ifaddrs *list = NULL;
+
+  if (getifaddrs (&list) != 0)
+    return links;
+  for (struct ifaddrs *ifa = list; ifa != NULL; ifa = ifa->ifa_next)
+    {
+      const struct sockaddr_ll *ll;
+      StasNbftLink link;
+      GString *mac;
+
+      if (ifa->ifa_addr == NULL || ifa->ifa_addr->sa_family != AF_PACKET)
+        continue;
+      ll = (const struct sockaddr_ll *) (const void *) ifa->ifa_addr;
+      mac = g_string_new (NULL);
+      for (int i = 0; i < ll->sll_halen; i++)
+        g_string_append_printf (mac, "%s%02x", i ? ":" : "", ll->sll_addr[i]);
+      g_ptr_array_add (keep, g_strdup (ifa->ifa_name));
+      link.ifname = g_ptr_array_index (keep, keep->len - 1);
+      g_ptr_array_add (keep, g_string_free (mac, FALSE));
+      link.mac = g_ptr_array_index (keep, keep->len - 1);
+      link.is_ethernet_or_loopback =
+          ll->sll_hatype == ARPHRD_ETHER || ll->sll_hatype == ARPHRD_LOOPBACK;
+      g_array_append_val (links, link);
+    }
+  freeifaddrs (list);
+  return links;
+}
+
+/* [CFG-30]: read once at start-up (never on SIGHUP) */
+static void
+load_nbft (StasStaf *self)
+{
+  g_autoptr (GPtrArray) diags = stas_diags_new ();
+  g_autoptr (GPtrArray) candidates = stas_nbft_load_dir (stas_path_firmware_tables (), diags);
+  g_autoptr (GPtrArray) keep = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GArray) links = NULL;
+
+  for (guint i = 0; candidates != NULL && i < candidates->len; i++)
+    {
+      const StasNbftCandidate *c = g_ptr_array_index (candidates, i);
+      StasConfigController *ctrl = g_new0 (StasConfigController, 1);
+
+      if (links == NULL)
+        links = system_links (keep);
+      ctrl->params = g_ptr_array_new (); /* an NBFT entry has no per-controller parameters */
+      ctrl->transport = g_strdup (c->transport);
+      ctrl->traddr = g_strdup (c->traddr);
+      ctrl->trsvcid = g_strdup (c->trsvcid);
+      ctrl->subsysnqn = g_strdup (c->subsysnqn);
+      if (c->hfi_mac != NULL && g_strcmp0 (c->transport, "tcp") == 0)
+        ctrl->host_iface = stas_nbft_mac_to_iface (c->hfi_mac, (const StasNbftLink *) links->data,
+                                                   links->len, diags);
+      ctrl->host_nqn = g_strdup (c->host_nqn);
+      ctrl->host_id = g_strdup (c->host_id);
+      g_ptr_array_add (self->nbft, ctrl);
+    }
+  stas_log_diags (diags);
+}
+
 /* ---- the state file (spec/system.md §3, [STAF-3]) --------------------------------------- */
 
 static void
@@ -480,6 +570,21 @@ reconcile (StasSoak *soak, gpointer user_data)
   for (guint i = 0; controllers != NULL && i < controllers->len; i++)
     {
       const StasConfigController *ctrl = g_ptr_array_index (controllers, i);
+      Configured c = { .ctrl = ctrl, .traddr = g_strdup (ctrl->traddr) };
+
+      if (stas_config_is_excluded (pass->config, ctrl->transport, ctrl->traddr, ctrl->trsvcid,
+                                   ctrl->subsysnqn, ctrl->host_iface, ctrl->host_nqn,
+                                   ctrl->host_id))
+        {
+          g_free (c.traddr);
+          continue;
+        }
+      g_array_append_val (pass->configured, c);
+    }
+  /* NBFT DCs are configured DCs too (exclude= applies) */
+  for (guint i = 0; i < self->nbft->len; i++)
+    {
+      const StasConfigController *ctrl = g_ptr_array_index (self->nbft, i);
       Configured c = { .ctrl = ctrl, .traddr = g_strdup (ctrl->traddr) };
 
       if (stas_config_is_excluded (pass->config, ctrl->transport, ctrl->traddr, ctrl->trsvcid,
@@ -833,6 +938,7 @@ continue_pass (Pass *pass)
 static void
 stas_staf_startup (StasService *service)
 {
+  load_nbft (STAS_STAF (service));
   restore_state (STAS_STAF (service));
 }
 
@@ -979,6 +1085,7 @@ stas_staf_finalize (GObject *object)
   g_ptr_array_unref (self->entries);
   g_ptr_array_unref (self->disposals);
   g_hash_table_unref (self->resolved);
+  g_ptr_array_unref (self->nbft);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->shutdown_task);
   G_OBJECT_CLASS (stas_staf_parent_class)->finalize (object);
@@ -1008,6 +1115,7 @@ stas_staf_init (StasStaf *self)
   self->disposals = g_ptr_array_new_with_free_func (g_object_unref);
   self->soak = stas_soak_new (reconcile, self);
   self->resolved = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->nbft = g_ptr_array_new_with_free_func ((GDestroyNotify) nbft_entry_free);
   self->cancellable = g_cancellable_new ();
 }
 

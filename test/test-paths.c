@@ -42,3 +42,10 @@ stas_path_datadir (void)
   static char *path;
   return under_root ("usr/share", &path);
 }
+
+const char *
+stas_path_firmware_tables (void)
+{
+  static char *path;
+  return under_root ("sys/firmware/acpi/tables", &path);
+}

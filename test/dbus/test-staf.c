@@ -19,6 +19,7 @@
 #define ADRFAM_IPV4 1
 #define SUBTYPE_REFERRAL 1
 #define SUBTYPE_NVME 2
+#define NBFT_DC_NQN "nqn.1988-11.com.dell:SFSS:1:20221122170722e8"
 
 typedef struct
 {
@@ -160,8 +161,28 @@ setup (Fixture *fx, gconstpointer data)
   write_file (hostnqn, "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a\n");
   write_file (hostid, "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a\n");
   fx->conf = g_build_filename (stas_path_sysconfdir (), "stafd-test.conf", NULL);
-  write_file (fx->conf, "[Controllers]\n"
-                        "controller = transport=tcp;traddr=192.168.1.10;kato=45\n");
+  {
+    g_autofree char *tables = g_strdup (stas_path_firmware_tables ());
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tables);
+    g_assert_cmpint (system (cmd), ==, 0);
+  }
+  if (g_strcmp0 (data, "nbft") == 0)
+    {
+      /* [CFG-30]: the DC comes from the firmware table, not from the configuration */
+      g_autofree char *src =
+          g_build_filename (g_getenv ("STAS_SRC_DIR"), "test", "data", "nbft", "NBFT-one", NULL);
+      g_autofree char *dst = g_build_filename (stas_path_firmware_tables (), "NBFT1", NULL);
+      g_autofree char *table = NULL;
+      gsize len = 0;
+
+      g_assert_true (g_file_get_contents (src, &table, &len, NULL));
+      g_assert_cmpint (g_mkdir_with_parents (stas_path_firmware_tables (), 0755), ==, 0);
+      g_assert_true (g_file_set_contents (dst, table, (gssize) len, NULL));
+      write_file (fx->conf, "[Controllers]\n");
+    }
+  else
+    write_file (fx->conf, "[Controllers]\n"
+                          "controller = transport=tcp;traddr=192.168.1.10;kato=45\n");
   {
     g_autofree char *state = g_build_filename (stas_path_rundir (), "stafd", NULL);
     g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", state);
@@ -176,6 +197,10 @@ setup (Fixture *fx, gconstpointer data)
   t2 = stas_fake_fabrics_add_target (fx->fake, "tcp", "192.168.1.11", "8009");
   stas_fake_fabrics_add_discovery_subsystem (fx->fake, t2, DISC, STAS_FAKE_DCTYPE_DDC);
   stas_fake_fabrics_set_dlp (fx->fake, t2, page2, G_N_ELEMENTS (page2));
+  /* the discovery controller NBFT-one names */
+  t2 = stas_fake_fabrics_add_target (fx->fake, "tcp", "192.168.1.10", "4420");
+  stas_fake_fabrics_add_discovery_subsystem (fx->fake, t2, NBFT_DC_NQN, STAS_FAKE_DCTYPE_CDC);
+  stas_fake_fabrics_set_dlp (fx->fake, t2, page2, 1);
   stas_controller_set_time_scale (0.001);
 
   fx->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
@@ -393,6 +418,29 @@ test_restart_readopts (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_CONNECT, NULL), ==, 2);
 }
 
+/* [CFG-30] [D-69] a DC from the NBFT table: origin configured, connected, log page served */
+static void
+test_nbft_dc (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GVariant) list = NULL;
+  g_autoptr (GVariant) first = NULL;
+  const char *value = NULL;
+
+  WAIT_FOR (n_controllers (fx) == 1);
+  reply =
+      call (fx, "org.nvmexpress.staf", "list_controllers", g_variant_new ("(b)", TRUE), "(aa{ss})");
+  list = g_variant_get_child_value (reply, 0);
+  first = g_variant_get_child_value (list, 0);
+  g_assert_true (g_variant_lookup (first, "trsvcid", "&s", &value));
+  g_assert_cmpstr (value, ==, "4420");
+  g_assert_true (g_variant_lookup (first, "subsysnqn", "&s", &value));
+  g_assert_cmpstr (value, ==, NBFT_DC_NQN);
+  g_assert_true (g_variant_lookup (first, "origin", "&s", &value));
+  g_assert_cmpstr (value, ==, "configured");
+  WAIT_FOR (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_GET_DISCOVERY_LOG, NULL) >= 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -407,6 +455,7 @@ main (int argc, char **argv)
   g_test_add ("/staf/aen-refresh", Fixture, NULL, setup, test_aen_refresh, teardown);
   g_test_add ("/staf/reload-removes", Fixture, NULL, setup, test_reload_removes, teardown);
   g_test_add ("/staf/restart-readopts", Fixture, NULL, setup, test_restart_readopts, teardown);
+  g_test_add ("/staf/nbft-dc", Fixture, "nbft", setup, test_nbft_dc, teardown);
   status = g_test_run ();
   {
     g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", root);
