@@ -47,7 +47,6 @@ parse (Parsed *p, const char *text)
   parse_len (p, text, strlen (text));
 }
 
-
 static StasIniEntry *
 entry (Parsed *p, guint i)
 {

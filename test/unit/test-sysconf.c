@@ -110,7 +110,6 @@ load_fails (Fixture *f, const char *message)
   g_assert_cmpstr (error->message, ==, message);
 }
 
-
 static char *
 no_key_diag (Fixture *f)
 {
