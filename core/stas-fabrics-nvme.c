@@ -878,6 +878,29 @@ op_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable
     fflush (ctrl->log_fp);
 }
 
+/* SPEC §3 / §6: blocking libnvme calls run in a pool of WORKER_THREADS threads. */
+#define WORKER_THREADS 8
+
+static void
+pool_run (gpointer data, gpointer user_data)
+{
+  GTask *task = data; /* (owned) */
+
+  op_thread (task, g_task_get_source_object (task), g_task_get_task_data (task),
+             g_task_get_cancellable (task));
+  g_object_unref (task);
+}
+
+static GThreadPool *
+worker_pool (void)
+{
+  static GThreadPool *pool;
+
+  if (g_once_init_enter (&pool))
+    g_once_init_leave (&pool, g_thread_pool_new (pool_run, NULL, WORKER_THREADS, FALSE, NULL));
+  return pool;
+}
+
 static void
 start_op (StasFabrics *fabrics,
           Op *op,
@@ -891,7 +914,7 @@ start_op (StasFabrics *fabrics,
   g_task_set_source_tag (task, source_tag);
   g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, op, (GDestroyNotify) op_free);
-  g_task_run_in_thread (task, op_thread);
+  g_thread_pool_push (worker_pool (), g_steal_pointer (&task), NULL);
 }
 
 static Op *
