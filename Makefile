@@ -14,7 +14,7 @@ VM_DEBS    := $(shell cat test/vm/packages.txt 2>/dev/null)
 DEBS       := $(sort $(BUILD_DEBS) $(VM_DEBS))
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build check check-fast check-asan format format-check demo install deb clean
+.PHONY: all deps build check check-fast check-asan bench format format-check demo install deb clean
 
 all: build
 
@@ -50,6 +50,13 @@ check-asan: deps $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD) -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -L 'unit|dbus|e2e' --no-tests=error
+
+# Benchmarks (test/bench/): print figures, assert nothing; not part of `make check`.
+BENCH_ITERATIONS ?= 5
+bench: build
+	$(BUILD)/test/bench/bench-staf-dbus --dcs 10 --entries 1000 --iterations 20
+	$(BUILD)/test/bench/bench-staf-dbus --dcs 100 --entries 1024 --iterations $(BENCH_ITERATIONS)
+	bash test/bench/bench-stafd-process.sh $(BUILD)
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 format:
