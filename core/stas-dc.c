@@ -28,6 +28,10 @@ struct _StasDc
   guint referral_depth;
 
   GArray *log_pages; /* (owned) of StasDlpe */
+  /* Renderings of @log_pages, built on first use and dropped when it changes: replies to
+   * any number of D-Bus calls cost nothing more than the first one. */
+  GVariant *log_pages_variant; /* (owned) (nullable) aa{ss} */
+  char *log_pages_json;        /* (owned) (nullable) */
   StasDlpState log_pages_state;
   guint log_pages_dropped;
 
@@ -432,6 +436,13 @@ on_supported_done (GObject *source, GAsyncResult *result, gpointer user_data)
     goto_step (self, STEP_DLP);
 }
 
+static void
+drop_renderings (StasDc *self)
+{
+  g_clear_pointer (&self->log_pages_variant, g_variant_unref);
+  g_clear_pointer (&self->log_pages_json, g_free);
+}
+
 /* [DC-5] */
 static void
 store_log_pages (StasDc *self, const StasDlpRaw *raw)
@@ -443,6 +454,7 @@ store_log_pages (StasDc *self, const StasDlpRaw *raw)
   stas_log_diags (diags);
   g_clear_pointer (&self->log_pages, g_array_unref);
   self->log_pages = entries;
+  drop_renderings (self);
   self->log_pages_state = STAS_DLP_STATE_CURRENT;
   self->log_pages_dropped = dropped;
   stas_info ("%s | %s - Received discovery log pages (num records=%u).", tid_str (self),
@@ -774,6 +786,26 @@ stas_dc_get_log_pages (StasDc *self)
   return self->log_pages;
 }
 
+GVariant *
+stas_dc_get_log_pages_variant (StasDc *self)
+{
+  if (self->log_pages_variant == NULL)
+    self->log_pages_variant = g_variant_ref_sink (stas_dlp_to_variant (self->log_pages));
+  return self->log_pages_variant;
+}
+
+const char *
+stas_dc_get_log_pages_json (StasDc *self)
+{
+  if (self->log_pages_json == NULL)
+    {
+      GString *out = g_string_sized_new (256 * (self->log_pages->len + 1));
+      stas_dlp_append_json (out, self->log_pages);
+      self->log_pages_json = g_string_free (out, FALSE);
+    }
+  return self->log_pages_json;
+}
+
 StasDlpState
 stas_dc_get_log_pages_state (StasDc *self)
 {
@@ -793,6 +825,7 @@ stas_dc_set_cached_log_pages (StasDc *self, const GArray *entries, guint dropped
   g_array_set_size (self->log_pages, 0);
   if (entries != NULL && entries->len > 0)
     g_array_append_vals (self->log_pages, entries->data, entries->len);
+  drop_renderings (self);
   self->log_pages_state = STAS_DLP_STATE_CACHED;
   self->log_pages_dropped = dropped;
 }
@@ -903,6 +936,7 @@ stas_dc_finalize (GObject *object)
   StasDc *self = STAS_DC (object);
 
   g_clear_pointer (&self->log_pages, g_array_unref);
+  drop_renderings (self);
   stas_op_status_clear (&self->op_dim);
   stas_op_status_clear (&self->op_supported);
   stas_op_status_clear (&self->op_dlp);

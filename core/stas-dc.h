@@ -87,6 +87,10 @@ StasDlpState stas_dc_get_log_pages_state (StasDc *self);
 /* Malformed entries dropped from the last retrieval (or the restored value). */
 guint stas_dc_get_log_pages_dropped (StasDc *self);
 /* Restored from the state file: entries copied, state "cached". No signal. */
+/* The log pages as aa{ss} (transfer none) and as compact JSON (transfer none), both
+ * cached until the log pages change. */
+GVariant *stas_dc_get_log_pages_variant (StasDc *self);
+const char *stas_dc_get_log_pages_json (StasDc *self);
 void stas_dc_set_cached_log_pages (StasDc *self, const GArray *entries, guint dropped);
 
 /* ---- state for D-Bus (spec/dbus.md §5.2) ---------------------------------------------- */

@@ -387,6 +387,44 @@ stas_dlpe_to_variant (const StasDlpe *dlpe)
   return g_variant_builder_end (&builder);
 }
 
+/* Appends @text as a JSON string; DLPE text is printable ASCII (validated at parse time),
+ * so only the quote and the backslash need escaping. */
+static void
+append_json_ascii (GString *out, const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_c (out, '\\');
+      g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+}
+
+void
+stas_dlp_append_json (GString *out, const GArray *entries)
+{
+  g_string_append_c (out, '[');
+  for (guint i = 0; entries != NULL && i < entries->len; i++)
+    {
+      DlpeValues v;
+
+      dlpe_values (&g_array_index (entries, StasDlpe, i), &v);
+      g_string_append (out, i > 0 ? ", {" : "{");
+      for (guint k = 0; k < N_KEYS; k++)
+        {
+          if (k > 0)
+            g_string_append (out, ", ");
+          append_json_ascii (out, dlpe_keys[k]);
+          g_string_append (out, ": ");
+          append_json_ascii (out, v.value[k]);
+        }
+      g_string_append_c (out, '}');
+    }
+  g_string_append_c (out, ']');
+}
+
 GVariant *
 stas_dlp_to_variant (const GArray *entries)
 {

@@ -120,6 +120,9 @@ GArray *stas_dlp_parse_page (const StasDlpRaw *raw,
 GVariant *stas_dlpe_to_variant (const StasDlpe *dlpe);
 /* aa{ss} of a GArray of StasDlpe (NULL = empty). Floating reference. */
 GVariant *stas_dlp_to_variant (const GArray *entries);
+/* Appends the same list as compact JSON (the form of get_all_log_pages, spec/dbus.md §5.7),
+ * written directly: no GVariant on the way. */
+void stas_dlp_append_json (GString *out, const GArray *entries);
 /* Inverse of stas_dlpe_to_variant() for dictionaries read back (state file, stafd's
  * get_all_log_pages reply): type a{ss} with at least the eleven keys (others ignored);
  * codes as names or decimal, numbers decimal 0..65535, text under the rules of

@@ -315,23 +315,35 @@ stas_payload_controller_info_json (const StasCtrlInfo *ctrl)
 char *
 stas_payload_all_log_pages_json (const StasDcLogPages *dcs, guint n_dcs, gboolean detailed)
 {
-  g_autoptr (StasJson) list = stas_json_new_array ();
+  GString *out = g_string_new ("[");
 
+  /* assembled as text: the log pages (most of the reply) are usually pre-rendered */
   for (guint i = 0; i < n_dcs; i++)
     {
       g_autoptr (GVariant) dc =
           g_variant_ref_sink (detailed ? stas_payload_controller_details (dcs[i].ctrl)
                                        : stas_payload_controller_id (dcs[i].ctrl));
-      StasJson *element = stas_json_new_object ();
+      g_autoptr (StasJson) dc_json = stas_json_new_from_variant (dc);
+      g_autofree char *dc_text = stas_json_to_compact (dc_json);
 
-      stas_json_object_set (element, "discovery-controller", stas_json_new_from_variant (dc));
-      if (dcs[i].log_pages != NULL)
-        stas_json_object_set (element, "log-pages", stas_json_new_from_variant (dcs[i].log_pages));
+      g_string_append (out,
+                       i > 0 ? ", {\"discovery-controller\": " : "{\"discovery-controller\": ");
+      g_string_append (out, dc_text);
+      g_string_append (out, ", \"log-pages\": ");
+      if (dcs[i].log_pages_json != NULL)
+        g_string_append (out, dcs[i].log_pages_json);
+      else if (dcs[i].log_pages != NULL)
+        {
+          g_autoptr (StasJson) pages = stas_json_new_from_variant (dcs[i].log_pages);
+          g_autofree char *text = stas_json_to_compact (pages);
+          g_string_append (out, text);
+        }
       else
-        stas_json_object_set (element, "log-pages", stas_json_new_array ());
-      stas_json_array_add (list, element);
+        g_string_append (out, "[]");
+      g_string_append_c (out, '}');
     }
-  return stas_json_to_compact (list);
+  g_string_append_c (out, ']');
+  return g_string_free (out, FALSE);
 }
 
 /* ---- process_info ------------------------------------------------------------------------- */

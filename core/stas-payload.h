@@ -118,8 +118,10 @@ char *stas_payload_controller_info_json (const StasCtrlInfo *ctrl);
 
 typedef struct
 {
-  const StasCtrlInfo *ctrl; /* (not nullable) */
-  GVariant *log_pages;      /* aa{ss} DLPE dictionaries in log-page order; NULL = [] */
+  const StasCtrlInfo *ctrl;   /* (not nullable) */
+  GVariant *log_pages;        /* aa{ss} DLPE dictionaries in log-page order; NULL = [] */
+  const char *log_pages_json; /* the same list already rendered as compact JSON
+                               * (stas_dlp_append_json); used instead of @log_pages */
 } StasDcLogPages;
 
 /* "[{"discovery-controller": {…}, "log-pages": [{…}, …]}, …]", the controller as ID

@@ -7,6 +7,10 @@
 #include "stas-payload.h"
 #include "stas-state.h"
 
+/* dbus-daemon's default maximum message size on the system bus is 32 MiB; keep a margin
+ * for the header. */
+#define MAX_REPLY_BYTES (30 * 1024 * 1024)
+
 /* Strings a StasCtrlInfo points to, freed together. */
 typedef struct
 {
@@ -155,11 +159,9 @@ handle_list_controllers (StasDBusStaf *skeleton,
 static GVariant *
 log_pages_of (StafEntry *entry)
 {
-  const GArray *pages = stas_dc_get_log_pages (entry->dc);
-
-  if (pages == NULL || stas_dc_get_log_pages_state (entry->dc) == STAS_DLP_STATE_NONE)
+  if (stas_dc_get_log_pages_state (entry->dc) == STAS_DLP_STATE_NONE)
     return g_variant_new_array (G_VARIANT_TYPE ("a{ss}"), NULL, 0);
-  return stas_dlp_to_variant (pages);
+  return g_variant_ref (stas_dc_get_log_pages_variant (entry->dc)); /* cached */
 }
 
 static gboolean
@@ -197,12 +199,24 @@ handle_get_all_log_pages (StasDBusStaf *skeleton,
 
   for (guint i = 0; i < entries->len; i++)
     {
+      StafEntry *entry = g_ptr_array_index (entries, i);
+
       dcs[i].ctrl = &g_array_index (infos, CtrlInfo, i).info;
-      dcs[i].log_pages = g_variant_ref_sink (log_pages_of (g_ptr_array_index (entries, i)));
+      if (stas_dc_get_log_pages_state (entry->dc) != STAS_DLP_STATE_NONE)
+        dcs[i].log_pages_json = stas_dc_get_log_pages_json (entry->dc); /* cached */
     }
   json = stas_payload_all_log_pages_json (dcs, entries->len, detailed);
-  for (guint i = 0; i < entries->len; i++)
-    g_variant_unref (dcs[i].log_pages);
+  if (strlen (json) > MAX_REPLY_BYTES)
+    {
+      /* the system bus disconnects a sender of an oversized message: answer with an error
+       * instead of losing the bus name */
+      g_dbus_method_invocation_return_error (
+          invocation, G_DBUS_ERROR, G_DBUS_ERROR_LIMITS_EXCEEDED,
+          "get_all_log_pages: the reply (%zu bytes) exceeds the bus message limit; use "
+          "get_log_pages per discovery controller",
+          strlen (json));
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
   stas_dbus_staf_complete_get_all_log_pages (skeleton, invocation, json);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }

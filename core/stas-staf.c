@@ -377,8 +377,7 @@ write_state_now (StasStaf *self)
                                 : dlp_state == STAS_DLP_STATE_CACHED ? STAS_STATE_LOG_PAGES_CACHED
                                                                      : STAS_STATE_LOG_PAGES_CURRENT;
       if (dlp_state != STAS_DLP_STATE_NONE)
-        stas_state_record_set_log_pages (record,
-                                         stas_dlp_to_variant (stas_dc_get_log_pages (entry->dc)));
+        stas_state_record_set_log_pages (record, stas_dc_get_log_pages_variant (entry->dc));
       stas_state_add_record (state, record);
     }
   if (stas_state_write (state, path, &error))
