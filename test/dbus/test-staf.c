@@ -418,6 +418,36 @@ test_restart_readopts (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_CONNECT, NULL), ==, 2);
 }
 
+/* [KT-4] [D-38] [D-39] [NFR-2] events lost in a udev overflow: a DC removed behind
+ * stafd's back is found by the resync and reconnected, and every connected DC re-reads its
+ * log page (an AEN may have been lost) */
+static void
+test_overflow_resync (Fixture *fx, gconstpointer data)
+{
+  g_auto (GStrv) devices = NULL;
+  guint reads, connects;
+
+  WAIT_FOR (dlp_count_is (fx, "192.168.1.11", 2));
+  WAIT_FOR (dlp_count_is (fx, "192.168.1.10", 3));
+  devices = stas_fake_fabrics_list_devices (fx->fake);
+  g_assert_cmpuint (g_strv_length (devices), ==, 2);
+  reads = stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_GET_DISCOVERY_LOG, NULL);
+  connects = stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_CONNECT, NULL);
+
+  stas_fake_fabrics_set_drop_uevents (fx->fake, TRUE);
+  g_assert_true (stas_fake_fabrics_remove_device (fx->fake, devices[0])); /* "remove" lost */
+  stas_fake_fabrics_set_drop_uevents (fx->fake, FALSE);
+  stas_fake_fabrics_overflow (fx->fake);
+
+  /* the lost DC is reconnected (3 s retry, time-scaled) and the other one re-reads */
+  WAIT_FOR (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_CONNECT, NULL) > connects);
+  WAIT_FOR (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_GET_DISCOVERY_LOG, NULL) >=
+            reads + 2);
+  WAIT_FOR (dlp_count_is (fx, "192.168.1.10", 3));
+  g_assert_cmpuint (stas_kernel_get_overflows (stas_service_get_kernel (fx->service)), ==, 1);
+  g_assert_cmpuint (n_controllers (fx), ==, 2);
+}
+
 /* [CFG-30] [D-69] a DC from the NBFT table: origin configured, connected, log page served */
 static void
 test_nbft_dc (Fixture *fx, gconstpointer data)
@@ -456,6 +486,7 @@ main (int argc, char **argv)
   g_test_add ("/staf/reload-removes", Fixture, NULL, setup, test_reload_removes, teardown);
   g_test_add ("/staf/restart-readopts", Fixture, NULL, setup, test_restart_readopts, teardown);
   g_test_add ("/staf/nbft-dc", Fixture, "nbft", setup, test_nbft_dc, teardown);
+  g_test_add ("/staf/overflow-resync", Fixture, NULL, setup, test_overflow_resync, teardown);
   status = g_test_run ();
   {
     g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", root);
