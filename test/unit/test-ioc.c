@@ -1,0 +1,616 @@
+/* test-ioc.c — StasIoc (behaviour §3 for I/O controllers, §9 [NCC-1]) on the fake fabrics,
+ * and the parser of stafd's get_all_log_pages reply that stacd's reconciliation works on
+ * (behaviour §7.3 [STAC-3], spec/dbus.md §8 [DBUS-40], bad-input.md §4). */
+#include "config.h"
+
+#include <errno.h>
+
+#include "fake-fabrics.h"
+#include "stas-ioc.h"
+#include "stas-json.h"
+#include "stas-log.h"
+#include "stas-stac-private.h"
+#include "test-util.h"
+
+#define HOSTNQN "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a"
+#define HOSTID "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a"
+#define IO_NQN "nqn.2023-01.com.example:array1"
+#define DISC "nqn.2014-08.org.nvmexpress.discovery"
+#define TIME_SCALE 0.001 /* 3 s → 3 ms, 60 s → 60 ms */
+
+typedef struct
+{
+  StasFakeFabrics *fake;
+  StasFabrics *fabrics;
+  StasKernel *kernel;
+  StasFakeTarget *io_target; /* tcp 192.168.1.20 4420: IO_NQN */
+  GPtrArray *logs;           /* "<level> <text>" */
+} Fixture;
+
+static void
+on_log (StasLogLevel level, const char *text, gpointer user_data)
+{
+  Fixture *fx = user_data;
+
+  g_ptr_array_add (fx->logs, g_strdup_printf ("%d %s", level, text));
+}
+
+static guint
+count_logs (Fixture *fx, StasLogLevel level, const char *text)
+{
+  g_autofree char *prefix = g_strdup_printf ("%d ", level);
+  guint n = 0;
+
+  for (guint i = 0; i < fx->logs->len; i++)
+    {
+      const char *line = g_ptr_array_index (fx->logs, i);
+      if (g_str_has_prefix (line, prefix) && strstr (line, text) != NULL)
+        n++;
+    }
+  return n;
+}
+
+static void
+setup (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  stas_controller_set_time_scale (TIME_SCALE);
+  fx->logs = g_ptr_array_new_with_free_func (g_free);
+  stas_log_set_debug (TRUE);
+  stas_log_set_handler (on_log, fx);
+  fx->fake = stas_fake_fabrics_new ();
+  fx->fabrics = STAS_FABRICS (fx->fake);
+  fx->io_target = stas_fake_fabrics_add_target (fx->fake, "tcp", "192.168.1.20", "4420");
+  stas_fake_fabrics_add_io_subsystem (fx->fake, fx->io_target, IO_NQN, 1);
+  fx->kernel = stas_kernel_new (fx->fabrics);
+  g_assert_true (stas_kernel_start (fx->kernel, &error));
+  g_assert_no_error (error);
+}
+
+static void
+flush (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+teardown (Fixture *fx, gconstpointer data)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  flush ();
+  g_assert_cmpuint (stas_fake_fabrics_count_pending (fx->fake), ==, 0);
+  g_assert_cmpuint (stas_fake_fabrics_count_ctrls (fx->fake), ==, 0); /* [ARCH-4] */
+  stas_kernel_stop (fx->kernel);
+  while (g_atomic_int_get (&G_OBJECT (fx->kernel)->ref_count) > 1)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_finalize_object (fx->kernel);
+  g_assert_finalize_object (fx->fake);
+  stas_log_set_handler (NULL, NULL);
+  stas_log_set_debug (FALSE);
+  g_ptr_array_unref (fx->logs);
+}
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+on_timeout (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_for (Condition cond, gpointer data)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (5000, on_timeout, &timed_out);
+
+  while (!cond (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (timed_out);
+  g_source_remove (id);
+}
+
+static void
+run_for (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, on_timeout, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static gboolean
+is_connected (gpointer ctl)
+{
+  return stas_controller_get_state (ctl) == STAS_CONTROLLER_CONNECTED;
+}
+
+static gboolean
+has_given_up (gpointer ioc)
+{
+  return stas_ioc_has_given_up (ioc) && !stas_controller_is_op_in_flight (ioc);
+}
+
+static gboolean
+attempts_reach_4 (gpointer ctl)
+{
+  return stas_controller_get_connect_attempts (ctl) >= 4;
+}
+
+static StasTid *
+make_tid (const char *traddr, const char *trsvcid, const char *nqn)
+{
+  StasTidDefaults defaults = { .kind = STAS_DAEMON_STACD, .host_nqn = HOSTNQN, .host_id = HOSTID };
+  StasTidFields fields = {
+    .transport = "tcp", .traddr = traddr, .trsvcid = trsvcid, .subsysnqn = nqn
+  };
+  g_autoptr (GError) error = NULL;
+  StasTid *tid = stas_tid_new (&defaults, &fields, &error);
+
+  g_assert_no_error (error);
+  return tid;
+}
+
+static StasIoc *
+new_ioc (Fixture *fx, guint attempts_on_ncc)
+{
+  g_autoptr (StasTid) tid = make_tid ("192.168.1.20", "4420", IO_NQN);
+  StasConnectRequest request = { .tid = tid, .discovery = FALSE };
+
+  return stas_ioc_new (fx->fabrics, fx->kernel, &request, attempts_on_ncc);
+}
+
+static StasDlpe
+dlpe_with_eflags (guint16 eflags)
+{
+  StasDlpe dlpe = { .trtype = STAS_DLP_TRTYPE_TCP,
+                    .adrfam = STAS_DLP_ADRFAM_IPV4,
+                    .subtype = STAS_DLP_SUBTYPE_NVME,
+                    .portid = 1,
+                    .cntlid = 0xffff,
+                    .asqsz = 32,
+                    .eflags = eflags };
+
+  g_strlcpy (dlpe.traddr, "192.168.1.20", sizeof dlpe.traddr);
+  g_strlcpy (dlpe.trsvcid, "4420", sizeof dlpe.trsvcid);
+  g_strlcpy (dlpe.subnqn, IO_NQN, sizeof dlpe.subnqn);
+  return dlpe;
+}
+
+static void
+on_disposed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(gboolean *) user_data = stas_controller_dispose_finish (STAS_CONTROLLER (source), result, NULL);
+}
+
+/* Disposes (keeping the connection) and drops @ioc. */
+static void
+drop_ioc (StasIoc *ioc)
+{
+  gboolean done = FALSE;
+
+  stas_controller_dispose_async (STAS_CONTROLLER (ioc), TRUE, on_disposed, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_finalize_object (ioc);
+}
+
+/* ---- StasIoc ------------------------------------------------------------------------------ */
+
+/* [CONN-2] an I/O controller connect (no discovery flag); owner fields */
+static void
+test_connects (Fixture *fx, gconstpointer data)
+{
+  StasIoc *ioc = new_ioc (fx, 0);
+  const StasFakeCall *call;
+  StasDlpe dlpe = dlpe_with_eflags (0);
+  g_autoptr (GPtrArray) sources = g_ptr_array_new_with_free_func ((GDestroyNotify) stas_tid_unref);
+
+  g_assert_cmpint (stas_ioc_get_origin (ioc), ==, STAS_IOC_ORIGIN_CONFIGURED);
+  g_assert_null (stas_ioc_get_dlpe (ioc));
+  g_assert_false (stas_ioc_get_ncc (ioc));
+  g_assert_cmpuint (stas_ioc_get_sources (ioc)->len, ==, 0);
+
+  stas_ioc_set_origin (ioc, STAS_IOC_ORIGIN_DISCOVERED);
+  stas_ioc_set_dlpe (ioc, &dlpe);
+  g_ptr_array_add (sources, make_tid ("192.168.1.10", "8009", DISC));
+  stas_ioc_set_sources (ioc, sources);
+  g_assert_cmpstr (stas_ioc_origin_to_string (stas_ioc_get_origin (ioc)), ==, "discovered");
+  g_assert_cmpstr (stas_ioc_origin_to_string (STAS_IOC_ORIGIN_EXTERNAL), ==, "external");
+  g_assert_nonnull (stas_ioc_get_dlpe (ioc));
+  g_assert_cmpuint (stas_ioc_get_sources (ioc)->len, ==, 1);
+  g_assert_cmpuint (stas_ioc_get_connect_attempts_on_ncc (ioc), ==, 0);
+
+  stas_controller_start (STAS_CONTROLLER (ioc));
+  wait_for (is_connected, ioc);
+  call = stas_fake_fabrics_get_last_call (fx->fake, STAS_FAKE_OP_CONNECT);
+  g_assert_nonnull (call);
+  g_assert_false (call->discovery);
+  g_assert_cmpuint (count_logs (fx, STAS_LOG_INFO, "Connection established!"), ==, 1);
+
+  stas_ioc_set_dlpe (ioc, NULL);
+  g_assert_null (stas_ioc_get_dlpe (ioc));
+  drop_ioc (ioc);
+}
+
+/* [NCC-1] NCC set, connect-attempts-on-ncc=2: two attempts, then it gives up */
+static void
+test_ncc_gives_up (Fixture *fx, gconstpointer data)
+{
+  StasIoc *ioc = new_ioc (fx, 2);
+  StasDlpe dlpe = dlpe_with_eflags (STAS_DLP_EFLAGS_NCC);
+  g_autofree char *timer = NULL;
+
+  stas_fake_fabrics_fail_connect (fx->fake, fx->io_target, ECONNREFUSED, STAS_FAKE_FOREVER);
+  stas_ioc_set_dlpe (ioc, &dlpe);
+  g_assert_true (stas_ioc_get_ncc (ioc));
+  stas_controller_start (STAS_CONTROLLER (ioc));
+  wait_for (has_given_up, ioc);
+  run_for (200); /* 60 s retries would be 60 ms: none comes */
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_CONNECT, NULL), ==, 2);
+  g_assert_cmpuint (stas_controller_get_connect_attempts (STAS_CONTROLLER (ioc)), ==, 2);
+  g_assert_cmpuint (
+      count_logs (fx, STAS_LOG_INFO, "Giving up after 2 connect attempts while the NCC bit is set"),
+      ==, 1);
+  timer = stas_controller_dup_retry_timer_string (STAS_CONTROLLER (ioc));
+  g_assert_true (g_str_has_suffix (timer, "[off]"));
+
+  /* [SIG-2] a kick (SIGHUP) tries once more, and gives up again */
+  stas_ioc_kick (ioc);
+  g_assert_false (stas_ioc_has_given_up (ioc));
+  wait_for (has_given_up, ioc);
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_CONNECT, NULL), ==, 3);
+
+  /* [NCC-1] the NCC bit cleared: attempts reset, connect now */
+  stas_fake_fabrics_fail_connect (fx->fake, fx->io_target, 0, 0);
+  dlpe = dlpe_with_eflags (0);
+  stas_ioc_set_dlpe (ioc, &dlpe);
+  g_assert_cmpuint (stas_controller_get_connect_attempts (STAS_CONTROLLER (ioc)), ==, 0);
+  wait_for (is_connected, ioc);
+  g_assert_false (stas_ioc_has_given_up (ioc));
+  drop_ioc (ioc);
+}
+
+/* [NCC-1] connect-attempts-on-ncc=0 ignores NCC; without NCC the limit does not apply */
+static void
+test_ncc_limit_applies_only_with_ncc (Fixture *fx, gconstpointer data)
+{
+  StasIoc *ignore = new_ioc (fx, 0);
+  StasDlpe ncc = dlpe_with_eflags (STAS_DLP_EFLAGS_NCC);
+
+  stas_fake_fabrics_fail_connect (fx->fake, fx->io_target, ECONNREFUSED, STAS_FAKE_FOREVER);
+  stas_ioc_set_dlpe (ignore, &ncc);
+  stas_controller_start (STAS_CONTROLLER (ignore));
+  wait_for (attempts_reach_4, ignore);
+  g_assert_false (stas_ioc_has_given_up (ignore));
+  drop_ioc (ignore);
+
+  {
+    StasIoc *plain = new_ioc (fx, 2); /* no DLPE: never NCC */
+    stas_controller_start (STAS_CONTROLLER (plain));
+    wait_for (attempts_reach_4, plain);
+    g_assert_false (stas_ioc_has_given_up (plain));
+    /* a kick while a retry is pending does nothing */
+    stas_ioc_kick (plain);
+    g_assert_true (stas_controller_get_retry_timer (STAS_CONTROLLER (plain), NULL, NULL) ||
+                   stas_controller_is_op_in_flight (STAS_CONTROLLER (plain)));
+    drop_ioc (plain);
+  }
+  g_assert_cmpuint (count_logs (fx, STAS_LOG_INFO, "Giving up"), ==, 0);
+}
+
+/* [NCC-1] SIGHUP lowers connect-attempts-on-ncc: the next failure gives up */
+static void
+test_ncc_limit_changed (Fixture *fx, gconstpointer data)
+{
+  StasIoc *ioc = new_ioc (fx, 0);
+  StasDlpe ncc = dlpe_with_eflags (STAS_DLP_EFLAGS_NCC);
+
+  stas_fake_fabrics_fail_connect (fx->fake, fx->io_target, ECONNREFUSED, STAS_FAKE_FOREVER);
+  stas_ioc_set_dlpe (ioc, &ncc);
+  stas_controller_start (STAS_CONTROLLER (ioc));
+  wait_for (attempts_reach_4, ioc);
+  stas_ioc_set_connect_attempts_on_ncc (ioc, 2);
+  g_assert_cmpuint (stas_ioc_get_connect_attempts_on_ncc (ioc), ==, 2);
+  wait_for (has_given_up, ioc);
+  drop_ioc (ioc);
+}
+
+/* [CONN-1] an AEN on an I/O controller is logged and otherwise ignored */
+static void
+test_aen_logged (Fixture *fx, gconstpointer data)
+{
+  StasIoc *ioc = new_ioc (fx, 0);
+  const char *device;
+  StasUevent bad = { .action = STAS_UEVENT_CHANGE, .nvme_aen = (char *) "zz" };
+
+  stas_controller_start (STAS_CONTROLLER (ioc));
+  wait_for (is_connected, ioc);
+  device = stas_controller_get_device (STAS_CONTROLLER (ioc));
+  stas_fake_fabrics_emit_aen (fx->fake, device, 0x10203);
+  bad.name = (char *) device;
+  stas_fake_fabrics_emit_uevent (fx->fake, &bad);
+  run_for (20);
+  g_assert_cmpuint (count_logs (fx, STAS_LOG_INFO, "- Received AEN: 0x010203"), ==, 1);
+  g_assert_cmpuint (count_logs (fx, STAS_LOG_DEBUG, "Ignoring malformed NVME_AEN \"zz\""), ==, 1);
+  g_assert_true (is_connected (ioc));
+  drop_ioc (ioc);
+}
+
+/* spec/system.md §4.3: nvme-cli connected the same controller while our connect was in
+ * flight; the kernel refuses the duplicate and the IOC adopts nvme-cli's connection */
+static void
+test_adopts_concurrent_connection (Fixture *fx, gconstpointer data)
+{
+  StasIoc *ioc = new_ioc (fx, 0);
+  g_autoptr (StasTid) tid = make_tid ("192.168.1.20", "4420", IO_NQN);
+  g_autoptr (GError) error = NULL;
+  const char *external;
+
+  stas_fake_fabrics_set_delay (fx->fake, fx->io_target, STAS_FAKE_OP_CONNECT, STAS_FAKE_HOLD);
+  stas_controller_start (STAS_CONTROLLER (ioc));
+  run_for (10);
+  external = stas_fake_fabrics_connect_external (fx->fake, tid, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (stas_fake_fabrics_release (fx->fake, fx->io_target, STAS_FAKE_OP_CONNECT), ==,
+                    1);
+  wait_for (is_connected, ioc);
+  g_assert_cmpstr (stas_controller_get_device (STAS_CONTROLLER (ioc)), ==, external);
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_ADOPT, NULL), ==, 1);
+  drop_ioc (ioc);
+  g_assert_true (stas_fake_fabrics_has_device (fx->fake, external)); /* kept */
+}
+
+/* ---- the stafd snapshot [STAC-3] --------------------------------------------------------- */
+
+#define DC_JSON(traddr, extra)                                                                     \
+  "{\"traddr\": \"" traddr "\", \"trsvcid\": \"8009\", \"transport\": \"tcp\", "                   \
+  "\"subsysnqn\": \"" DISC "\", \"host-iface\": \"eth1\", \"host-traddr\": \"\", "                 \
+  "\"host-nqn\": \"" HOSTNQN "\"" extra "}"
+#define ENTRY_JSON(trtype, traddr, trsvcid, subnqn, eflags)                                        \
+  "{\"trtype\": \"" trtype "\", \"adrfam\": \"ipv4\", \"traddr\": \"" traddr                       \
+  "\", \"trsvcid\": \"" trsvcid "\", \"subnqn\": \"" subnqn "\", \"subtype\": \"nvme\", "          \
+  "\"treq\": \"not specified\", \"portid\": \"1\", \"cntlid\": \"65535\", \"asqsz\": \"32\", "     \
+  "\"eflags\": \"" eflags "\"}"
+
+static StasStafSnapshot *
+parse (const char *json, GPtrArray *diags, gboolean ignore_iface, GError **error)
+{
+  StasTidDefaults ioc = {
+    .kind = STAS_DAEMON_STACD, .ignore_iface = ignore_iface, .host_nqn = HOSTNQN, .host_id = HOSTID
+  };
+  StasTidDefaults dc = { .kind = STAS_DAEMON_STAFD, .host_nqn = HOSTNQN, .host_id = HOSTID };
+  g_autoptr (GHashTable) warned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  return stas_staf_snapshot_parse (json, &ioc, &dc, warned, diags, error);
+}
+
+static void
+test_snapshot_complete (void)
+{
+  const char *json = "[{\"discovery-controller\": " DC_JSON (
+      "192.168.10.30",
+      ", \"log pages state\": \"current\", "
+      "\"log pages dropped\": \"0\"") ", "
+                                      "\"log-pages\": [" ENTRY_JSON (
+                                          "tcp", "192.168.10.31", "4420",
+                                          "nqn.2023-01.com.example:a1",
+                                          "0") ", "
+                                               "{\"trtype\": \"tcp\", \"adrfam\": \"ipv4\", "
+                                               "\"traddr\": \"192.168.10.30\", \"trsvcid\": "
+                                               "\"8009\", \"subnqn\": \"" DISC
+                                               "\", \"subtype\": \"discovery\", \"treq\": \"not "
+                                               "specified\", "
+                                               "\"portid\": \"1\", \"cntlid\": \"65535\", "
+                                               "\"asqsz\": \"32\", \"eflags\": \"0\"}]}, "
+                                               /* nvme-stas' stafd: no state keys, no host-id:
+                                                  current, sys.conf host ID [DBUS-40] */
+                                               "{\"discovery-controller\": " DC_JSON (
+                                                   "192.168.10.20",
+                                                   ", \"reachable\": \"True\"") ", "
+                                                                                "\"log-pages\": "
+                                                                                "[" ENTRY_JSON (
+                                                                                    "tcp",
+                                                                                    "192.168.10.31",
+                                                                                    "4420",
+                                                                                    "nqn.2023-01."
+                                                                                    "com.example:"
+                                                                                    "a1",
+                                                                                    "0") ","
+                                                                                         " " ENTRY_JSON (
+                                                                                             "tcp",
+                                                                                             "192."
+                                                                                             "168."
+                                                                                             "10."
+                                                                                             "32",
+                                                                                             "4420",
+                                                                                             "nqn."
+                                                                                             "2023-"
+                                                                                             "01."
+                                                                                             "com."
+                                                                                             "examp"
+                                                                                             "le:"
+                                                                                             "a2",
+                                                                                             "4") "]}]";
+  g_autoptr (GPtrArray) diags = stas_diags_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (StasStafSnapshot) snap = parse (json, diags, FALSE, &error);
+  StasSnapIoc *a1, *a2;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (snap);
+  ASSERT_NO_DIAGS (diags);
+  g_assert_true (snap->complete);
+  g_assert_cmpuint (snap->dcs->len, ==, 2);
+  g_assert_cmpuint (snap->iocs->len, ==, 2); /* the same TID from both DCs is one candidate */
+  a1 = g_ptr_array_index (snap->iocs, 0);
+  a2 = g_ptr_array_index (snap->iocs, 1);
+  g_assert_cmpuint (a1->sources->len, ==, 2);
+  g_assert_cmpstr (stas_tid_get_host_iface (a1->tid), ==, "eth1"); /* inherited [HOST-2] */
+  g_assert_cmpstr (stas_tid_get_host_nqn (a1->tid), ==, HOSTNQN);
+  g_assert_cmpstr (stas_tid_get_host_id (a1->tid), ==, HOSTID);
+  g_assert_cmpstr (stas_tid_get_host_id (((StasSnapDc *) g_ptr_array_index (snap->dcs, 1))->tid),
+                   ==, HOSTID);
+  g_assert_true (stas_dlpe_has_ncc (&a2->dlpe));
+  g_assert_nonnull (stas_staf_snapshot_find_dc (snap, a2->sources->pdata[0]));
+}
+
+/* a DC that is not authoritative: cached, dropped entries, a malformed entry */
+static void
+test_snapshot_partial (void)
+{
+  const char *json =
+      "[{\"discovery-controller\": " DC_JSON (
+          "192.168.10.30",
+          ", \"log pages state\": \"cached\"") ", "
+                                               "\"log-pages\": []}, "
+                                               "{\"discovery-controller\": " DC_JSON (
+                                                   "192.168.10.20",
+                                                   ", \"log pages dropped\": "
+                                                   "\"2\"") ", "
+                                                            "\"log-pages\": []}, "
+                                                            "{\"discovery-"
+                                                            "controller\":"
+                                                            " " DC_JSON (
+                                                                "192.168.10.21",
+                                                                "") ", "
+                                                                    "\"log-"
+                                                                    "pages\": "
+                                                                    "[" ENTRY_JSON ("tcp", "not-an-ip", "4420", "nqn.2023-01.com.example:a1", "0") ", " ENTRY_JSON (
+                                                                        "tcp",
+                                                                        "192.168."
+                                                                        "10.33",
+                                                                        "4420",
+                                                                        "nqn.2023-"
+                                                                        "01.com."
+                                                                        "example:"
+                                                                        "a3",
+                                                                        "0") "]}, "
+                                                                             "{\"d"
+                                                                             "isco"
+                                                                             "very"
+                                                                             "-con"
+                                                                             "trol"
+                                                                             "ler"
+                                                                             "\":"
+                                                                             " " DC_JSON (
+                                                                                 "192.168.10.22",
+                                                                                 ", \"log pages "
+                                                                                 "state\": "
+                                                                                 "\"current\"") ", "
+                                                                                                "\""
+                                                                                                "lo"
+                                                                                                "g-"
+                                                                                                "pa"
+                                                                                                "ge"
+                                                                                                "s"
+                                                                                                "\""
+                                                                                                ": "
+                                                                                                "[" ENTRY_JSON (
+                                                                                                    "fc",
+                                                                                                    "nn-0x1:pn-0x2",
+                                                                                                    "",
+                                                                                                    "nqn.2023-01.com.example:f1",
+                                                                                                    "0") "]}]";
+  g_autoptr (GPtrArray) diags = stas_diags_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (StasStafSnapshot) snap = parse (json, diags, TRUE, &error);
+
+  g_assert_no_error (error);
+  g_assert_false (snap->complete);
+  g_assert_cmpuint (snap->dcs->len, ==, 4);
+  g_assert_false (((StasSnapDc *) g_ptr_array_index (snap->dcs, 0))->authoritative);
+  g_assert_false (((StasSnapDc *) g_ptr_array_index (snap->dcs, 1))->authoritative);
+  g_assert_false (((StasSnapDc *) g_ptr_array_index (snap->dcs, 2))->authoritative);
+  /* cross-transport does not affect authority [D-41] */
+  g_assert_true (((StasSnapDc *) g_ptr_array_index (snap->dcs, 3))->authoritative);
+  g_assert_cmpuint (snap->iocs->len, ==, 1);
+  /* ignore-iface applies to the derived TIDs */
+  g_assert_cmpstr (stas_tid_get_host_iface (((StasSnapIoc *) snap->iocs->pdata[0])->tid), ==, "");
+  g_assert_cmpuint (diags->len, ==, 2);
+  g_assert_true (strstr (((StasDiag *) diags->pdata[0])->text,
+                         "Ignoring malformed discovery log page entry from (tcp, 192.168.10.21") !=
+                 NULL);
+  g_assert_cmpint (((StasDiag *) diags->pdata[0])->level, ==, STAS_LOG_WARNING);
+  g_assert_cmpstr (((StasDiag *) diags->pdata[1])->text, ==,
+                   "Ignoring nqn.2023-01.com.example:f1 at nn-0x1:pn-0x2:: transport fc differs "
+                   "from the DC's transport tcp");
+  g_assert_cmpint (((StasDiag *) diags->pdata[1])->level, ==, STAS_LOG_INFO);
+}
+
+/* spec/dbus.md §8: malformed elements are skipped (partial); not an array: unavailable */
+static void
+test_snapshot_malformed (void)
+{
+  const char *json =
+      "[1, {\"discovery-controller\": {\"traddr\": 5}, \"log-pages\": []}, "
+      "{\"discovery-controller\": " DC_JSON (
+          "192.168.10.30", "") ", "
+                               "\"log-pages\": [{\"trtype\": 3}]}, "
+                               "{\"discovery-controller\": " DC_JSON (
+                                   "192.168.10.31", "") "}, "
+                                                        "{\"discovery-controller\": " DC_JSON (
+                                                            "192.168.10.32",
+                                                            "") ", "
+                                                                "\"log-pages\": []}]";
+  g_autoptr (GPtrArray) diags = stas_diags_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (StasStafSnapshot) snap = parse (json, diags, FALSE, &error);
+  StasStafSnapshot *none;
+
+  g_assert_no_error (error);
+  ASSERT_DIAGS (
+      diags, "W Ignoring malformed entry 0 from stafd", "W Ignoring malformed entry 1 from stafd",
+      "W Ignoring malformed entry 2 from stafd", "W Ignoring malformed entry 3 from stafd");
+  g_assert_cmpuint (snap->malformed, ==, 4);
+  g_assert_cmpuint (snap->dcs->len, ==, 1);
+  g_assert_false (snap->complete);
+
+  none = parse ("{\"not\": \"an array\"}", diags, FALSE, &error);
+  g_assert_null (none);
+  g_assert_error (error, STAS_JSON_ERROR, STAS_JSON_ERROR_INVALID);
+  g_clear_error (&error);
+  none = parse ("[{", diags, FALSE, &error);
+  g_assert_null (none);
+  g_assert_error (error, STAS_JSON_ERROR, STAS_JSON_ERROR_INVALID);
+}
+
+/* an empty array is available and complete: stafd with no DC at all */
+static void
+test_snapshot_empty (void)
+{
+  g_autoptr (GPtrArray) diags = stas_diags_new ();
+  g_autoptr (StasStafSnapshot) snap = parse ("[]", diags, FALSE, NULL);
+
+  g_assert_nonnull (snap);
+  g_assert_true (snap->complete);
+  g_assert_cmpuint (snap->iocs->len, ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/ioc/connects", Fixture, NULL, setup, test_connects, teardown);
+  g_test_add ("/ioc/ncc-gives-up", Fixture, NULL, setup, test_ncc_gives_up, teardown);
+  g_test_add ("/ioc/ncc-limit-only-with-ncc", Fixture, NULL, setup,
+              test_ncc_limit_applies_only_with_ncc, teardown);
+  g_test_add ("/ioc/ncc-limit-changed", Fixture, NULL, setup, test_ncc_limit_changed, teardown);
+  g_test_add ("/ioc/aen-logged", Fixture, NULL, setup, test_aen_logged, teardown);
+  g_test_add ("/ioc/adopts-concurrent-connection", Fixture, NULL, setup,
+              test_adopts_concurrent_connection, teardown);
+  g_test_add_func ("/stac-snapshot/complete", test_snapshot_complete);
+  g_test_add_func ("/stac-snapshot/partial", test_snapshot_partial);
+  g_test_add_func ("/stac-snapshot/malformed", test_snapshot_malformed);
+  g_test_add_func ("/stac-snapshot/empty", test_snapshot_empty);
+  return g_test_run ();
+}
