@@ -156,11 +156,12 @@ handle_list_controllers (StasDBusStaf *skeleton,
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+/* A full (non-floating) reference: the generated complete function does not take it. */
 static GVariant *
 log_pages_of (StafEntry *entry)
 {
-  if (stas_dc_get_log_pages_state (entry->dc) == STAS_DLP_STATE_NONE)
-    return g_variant_new_array (G_VARIANT_TYPE ("a{ss}"), NULL, 0);
+  if (entry == NULL || stas_dc_get_log_pages_state (entry->dc) == STAS_DLP_STATE_NONE)
+    return g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("a{ss}"), NULL, 0));
   return g_variant_ref (stas_dc_get_log_pages_variant (entry->dc)); /* cached */
 }
 
@@ -178,11 +179,9 @@ handle_get_log_pages (StasDBusStaf *skeleton,
 {
   StafEntry *entry =
       lookup (self, transport, traddr, trsvcid, subsysnqn, host_traddr, host_iface, host_nqn);
+  g_autoptr (GVariant) pages = log_pages_of (entry);
 
-  stas_dbus_staf_complete_get_log_pages (
-      skeleton, invocation,
-      entry != NULL ? log_pages_of (entry)
-                    : g_variant_new_array (G_VARIANT_TYPE ("a{ss}"), NULL, 0));
+  stas_dbus_staf_complete_get_log_pages (skeleton, invocation, pages);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
