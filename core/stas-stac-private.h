@@ -6,6 +6,7 @@
 
 #include "stas-dbus-generated.h"
 #include "stas-ioc.h"
+#include "stas-json.h"
 #include "stas-payload.h"
 #include "stas-soak.h"
 #include "stas-stac.h"
@@ -36,11 +37,12 @@ typedef struct
 
 typedef struct
 {
-  GPtrArray *dcs;    /* (owned) StasSnapDc, reply order (a DC listed twice: merged) */
-  GPtrArray *iocs;   /* (owned) StasSnapIoc, first-seen order */
-  GHashTable *index; /* StasTid -> StasSnapIoc (unowned) */
-  guint malformed;   /* elements skipped as malformed */
-  gboolean complete; /* every DC authoritative and no malformed element */
+  GPtrArray *dcs;       /* (owned) StasSnapDc, reply order (a DC listed twice: merged) */
+  GPtrArray *iocs;      /* (owned) StasSnapIoc, first-seen order */
+  GHashTable *index;    /* StasTid -> StasSnapIoc (unowned) */
+  GHashTable *dc_index; /* StasTid -> StasSnapDc (unowned) */
+  guint malformed;      /* elements skipped as malformed */
+  gboolean complete;    /* every DC authoritative and no malformed element */
 } StasStafSnapshot;
 
 /* Parses a get_all_log_pages(true) reply. Fails (NULL, @error) when the text is not a JSON
@@ -57,6 +59,9 @@ StasStafSnapshot *stas_staf_snapshot_parse (const char *json,
                                             GPtrArray *diags,
                                             GError **error);
 void stas_staf_snapshot_free (StasStafSnapshot *snapshot);
+/* One log page entry of the reply (a JSON object of strings) as a DLPE: the rules and the
+ * error texts of stas_dlpe_from_variant(). */
+gboolean stas_staf_snapshot_entry_to_dlpe (const StasJson *entry, StasDlpe *out, GError **error);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (StasStafSnapshot, stas_staf_snapshot_free)
 StasSnapDc *stas_staf_snapshot_find_dc (const StasStafSnapshot *snapshot, const StasTid *dc);
 

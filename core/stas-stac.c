@@ -36,6 +36,7 @@ struct _StasStac
   StasService parent_instance;
 
   GPtrArray *entries;   /* (owned) StacEntry, creation order */
+  GHashTable *index;    /* StasTid (the IOC's) -> StacEntry of @entries */
   GPtrArray *disposals; /* (owned) StasIoc being disposed */
   StasSoak *soak;       /* (owned) */
   guint soak_interval_ms;
@@ -65,6 +66,9 @@ struct _StasStac
   gulong device_event_handler;
 
   guint state_timer;
+  gboolean state_writing; /* a write runs in a worker */
+  gboolean state_dirty;   /* another write is wanted after it */
+  StasState *final_state; /* (owned) (nullable) shutdown: written after the one in flight */
   gboolean state_error_logged;
   gboolean started;
   gboolean shutting_down;
@@ -101,6 +105,7 @@ stas_staf_snapshot_free (StasStafSnapshot *snapshot)
   if (snapshot == NULL)
     return;
   g_hash_table_unref (snapshot->index);
+  g_hash_table_unref (snapshot->dc_index);
   g_ptr_array_unref (snapshot->iocs);
   g_ptr_array_unref (snapshot->dcs);
   g_free (snapshot);
@@ -109,13 +114,7 @@ stas_staf_snapshot_free (StasStafSnapshot *snapshot)
 StasSnapDc *
 stas_staf_snapshot_find_dc (const StasStafSnapshot *snapshot, const StasTid *dc)
 {
-  for (guint i = 0; snapshot != NULL && i < snapshot->dcs->len; i++)
-    {
-      StasSnapDc *d = g_ptr_array_index (snapshot->dcs, i);
-      if (stas_tid_equal (d->tid, dc))
-        return d;
-    }
-  return NULL;
+  return snapshot != NULL ? g_hash_table_lookup (snapshot->dc_index, dc) : NULL;
 }
 
 static void
@@ -173,6 +172,85 @@ element_valid (const StasJson *element)
           return FALSE;
     }
   return TRUE;
+}
+
+static GVariant *entry_to_variant (const StasJson *entry);
+
+/* The published DLPE keys, in the order of spec/dbus.md §5.4. */
+static const char *const dlpe_keys[] = { "trtype", "adrfam",  "traddr", "trsvcid",
+                                         "subnqn", "subtype", "treq",   "portid",
+                                         "cntlid", "asqsz",   "eflags" };
+
+static gboolean
+u16_text (const char *text, guint16 *out)
+{
+  guint v = 0;
+
+  if (*text == '\0')
+    return FALSE;
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (!g_ascii_isdigit (*p))
+        return FALSE;
+      v = v * 10 + (guint) (*p - '0');
+      if (v > G_MAXUINT16)
+        return FALSE;
+    }
+  *out = (guint16) v;
+  return TRUE;
+}
+
+static gboolean
+text_field (const char *text, char *out, gsize size)
+{
+  gsize n = strlen (text), start = 0;
+
+  if (n > size)
+    return FALSE;
+  while (start < n && g_ascii_isspace (text[start]))
+    start++;
+  while (n > start && g_ascii_isspace (text[n - 1]))
+    n--;
+  for (gsize i = start; i < n; i++)
+    if ((guchar) text[i] < 0x20 || (guchar) text[i] > 0x7e)
+      return FALSE;
+  memcpy (out, text + start, n - start);
+  out[n - start] = '\0';
+  return TRUE;
+}
+
+/* A fast path of stas_dlpe_from_variant() straight from the JSON object, under the same
+ * rules (stas-dlp.h): FALSE for anything it does not accept, and the caller lets the
+ * canonical conversion decide and say why (test-ioc.c compares both). */
+static gboolean
+dlpe_from_json (const StasJson *entry, StasDlpe *out)
+{
+  const char *v[G_N_ELEMENTS (dlpe_keys)];
+
+  memset (out, 0, sizeof *out);
+  for (guint i = 0; i < G_N_ELEMENTS (dlpe_keys); i++)
+    if ((v[i] = stas_json_object_get_string (entry, dlpe_keys[i])) == NULL)
+      return FALSE;
+  return stas_dlp_trtype_from_string (v[0], &out->trtype) &&
+         stas_dlp_adrfam_from_string (v[1], &out->adrfam) &&
+         text_field (v[2], out->traddr, STAS_DLPE_TRADDR_LEN) &&
+         text_field (v[3], out->trsvcid, STAS_DLPE_TRSVCID_LEN) &&
+         text_field (v[4], out->subnqn, STAS_DLPE_SUBNQN_LEN) &&
+         stas_dlp_subtype_from_string (v[5], &out->subtype) &&
+         stas_dlp_treq_from_string (v[6], &out->treq) && u16_text (v[7], &out->portid) &&
+         u16_text (v[8], &out->cntlid) && u16_text (v[9], &out->asqsz) &&
+         u16_text (v[10], &out->eflags);
+}
+
+gboolean
+stas_staf_snapshot_entry_to_dlpe (const StasJson *entry, StasDlpe *out, GError **error)
+{
+  g_autoptr (GVariant) dict = NULL;
+
+  if (dlpe_from_json (entry, out))
+    return TRUE;
+  dict = entry_to_variant (entry);
+  return stas_dlpe_from_variant (dict, out, error);
 }
 
 static GVariant *
@@ -251,12 +329,11 @@ parse_element (StasStafSnapshot *snapshot,
   for (guint i = 0; i < pages->items->len; i++)
     {
       const StasJson *entry = g_ptr_array_index (pages->items, i);
-      g_autoptr (GVariant) dict = entry_to_variant (entry);
       g_autoptr (GError) error = NULL;
       g_autoptr (StasTid) tid = NULL;
       StasDlpe dlpe;
 
-      if (!stas_dlpe_from_variant (dict, &dlpe, &error))
+      if (!stas_staf_snapshot_entry_to_dlpe (entry, &dlpe, &error))
         {
           diag_once (warned, diags, STAS_LOG_WARNING,
                      g_strdup_printf ("Ignoring malformed discovery log page entry from %s: %s",
@@ -300,6 +377,7 @@ parse_element (StasStafSnapshot *snapshot,
       d->tid = g_steal_pointer (&dc_tid);
       d->authoritative = authoritative;
       g_ptr_array_add (snapshot->dcs, d);
+      g_hash_table_insert (snapshot->dc_index, d->tid, d);
     }
   return TRUE;
 }
@@ -329,6 +407,7 @@ stas_staf_snapshot_parse (const char *json,
   snapshot->dcs = g_ptr_array_new_with_free_func ((GDestroyNotify) snap_dc_free);
   snapshot->iocs = g_ptr_array_new_with_free_func ((GDestroyNotify) snap_ioc_free);
   snapshot->index = g_hash_table_new (stas_tid_hash, stas_tid_equal);
+  snapshot->dc_index = g_hash_table_new (stas_tid_hash, stas_tid_equal);
   for (guint i = 0; i < root->items->len; i++)
     if (!parse_element (snapshot, g_ptr_array_index (root->items, i), ioc_defaults, dc_defaults,
                         warned, diags))
@@ -365,13 +444,7 @@ entry_tid (StacEntry *entry)
 StacEntry *
 stas_stac_find_entry (StasStac *self, const StasTid *tid)
 {
-  for (guint i = 0; i < self->entries->len; i++)
-    {
-      StacEntry *entry = g_ptr_array_index (self->entries, i);
-      if (stas_tid_equal (entry_tid (entry), tid))
-        return entry;
-    }
-  return NULL;
+  return g_hash_table_lookup (self->index, tid);
 }
 
 static void
@@ -399,6 +472,7 @@ add_entry (StasStac *self, StasIoc *ioc)
   g_signal_connect (ioc, "notify::device", G_CALLBACK (on_ioc_device_notify), entry);
   stas_controller_set_tron (STAS_CONTROLLER (ioc), stas_service_get_tron (STAS_SERVICE (self)));
   g_ptr_array_add (self->entries, entry);
+  g_hash_table_insert (self->index, entry_tid (entry), entry);
   return entry;
 }
 
@@ -478,14 +552,12 @@ origin_from_state (StasStateOrigin origin)
     }
 }
 
-static void
-write_state_now (StasStac *self)
+static StasState *
+build_state (StasStac *self)
 {
   StasSysConf *sysconf = stas_service_get_sysconf (STAS_SERVICE (self));
-  g_autoptr (StasState) state = stas_state_new (
-      STAS_DAEMON_STACD, stas_sysconf_get_host_nqn (sysconf), stas_sysconf_get_host_id (sysconf));
-  g_autofree char *path = stas_state_path (STAS_DAEMON_STACD);
-  g_autoptr (GError) error = NULL;
+  StasState *state = stas_state_new (STAS_DAEMON_STACD, stas_sysconf_get_host_nqn (sysconf),
+                                     stas_sysconf_get_host_id (sysconf));
 
   for (guint i = 0; i < self->entries->len; i++)
     {
@@ -503,7 +575,13 @@ write_state_now (StasStac *self)
         stas_state_record_set_dlpe (record, stas_dlpe_to_variant (dlpe));
       stas_state_add_record (state, record);
     }
-  if (stas_state_write (state, path, &error))
+  return state;
+}
+
+static void
+state_write_result (StasStac *self, gboolean ok, const GError *error)
+{
+  if (ok)
     self->state_error_logged = FALSE;
   else if (!self->state_error_logged)
     {
@@ -512,13 +590,96 @@ write_state_now (StasStac *self)
     }
 }
 
+static void
+write_state_sync (StasStac *self, const StasState *state)
+{
+  g_autofree char *path = stas_state_path (STAS_DAEMON_STACD);
+  g_autoptr (GError) error = NULL;
+  gboolean ok = stas_state_write (state, path, &error);
+
+  state_write_result (self, ok, error);
+}
+
+typedef struct
+{
+  StasState *state;
+  char *path;
+} StateWrite;
+
+static void
+state_write_free (StateWrite *w)
+{
+  stas_state_free (w->state);
+  g_free (w->path);
+  g_free (w);
+}
+
+/* The JSON and the atomic write (fsync included) of thousands of records take long enough
+ * to be kept off the main loop [NFR-3]; one write at a time. */
+static void
+state_write_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  StateWrite *w = data;
+  GError *error = NULL;
+
+  if (stas_state_write (w->state, w->path, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void maybe_finish_shutdown (StasStac *self);
+
+static void
+on_state_written (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  StasStac *self = STAS_STAC (source);
+  g_autoptr (GError) error = NULL;
+  gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
+
+  self->state_writing = FALSE;
+  state_write_result (self, ok, error);
+  if (self->final_state != NULL)
+    {
+      /* SIGTERM came meanwhile: its state is the last word */
+      write_state_sync (self, self->final_state);
+      g_clear_pointer (&self->final_state, stas_state_free);
+      maybe_finish_shutdown (self);
+    }
+  else if (self->state_dirty)
+    {
+      self->state_dirty = FALSE;
+      stacd_schedule_state_write (self);
+    }
+}
+
+static void
+write_state_async (StasStac *self)
+{
+  StateWrite *w;
+  g_autoptr (GTask) task = NULL;
+
+  if (self->state_writing)
+    {
+      self->state_dirty = TRUE;
+      return;
+    }
+  w = g_new0 (StateWrite, 1);
+  w->state = build_state (self);
+  w->path = stas_state_path (STAS_DAEMON_STACD);
+  task = g_task_new (self, NULL, on_state_written, NULL);
+  g_task_set_task_data (task, w, (GDestroyNotify) state_write_free);
+  self->state_writing = TRUE;
+  g_task_run_in_thread (task, state_write_thread);
+}
+
 static gboolean
 on_state_timer (gpointer user_data)
 {
   StasStac *self = user_data;
 
   self->state_timer = 0;
-  write_state_now (self);
+  write_state_async (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -913,16 +1074,33 @@ reconcile (StasSoak *soak, gpointer user_data)
   pass_step_done (pass);
 }
 
-static Listed *
-find_listed (GArray *listed, const StasTid *tid)
+/* What a pass lists, in order, with an index by TID. */
+typedef struct
 {
-  for (guint i = 0; i < listed->len; i++)
-    {
-      Listed *l = &g_array_index (listed, Listed, i);
-      if (stas_tid_equal (l->tid, tid))
-        return l;
-    }
-  return NULL;
+  GArray *items;     /* Listed */
+  GHashTable *index; /* StasTid (unowned, the item's) -> index + 1 */
+} ListedSet;
+
+static void
+listed_set_clear (ListedSet *set)
+{
+  g_clear_pointer (&set->index, g_hash_table_unref);
+  g_clear_pointer (&set->items, g_array_unref);
+}
+
+static Listed *
+find_listed (ListedSet *set, const StasTid *tid)
+{
+  guint i = GPOINTER_TO_UINT (g_hash_table_lookup (set->index, tid));
+  return i > 0 ? &g_array_index (set->items, Listed, i - 1) : NULL;
+}
+
+/* @l: its TID reference is taken over */
+static void
+add_listed (ListedSet *set, Listed *l)
+{
+  g_array_append_val (set->items, *l);
+  g_hash_table_insert (set->index, l->tid, GUINT_TO_POINTER (set->items->len));
 }
 
 /* step 5: not excluded, family allowed (§6.1 step 6 messages) */
@@ -1134,14 +1312,23 @@ on_disposed (GObject *source, GAsyncResult *result, gpointer user_data)
   g_ptr_array_remove (self->disposals, ctrl);
   if (!self->shutting_down)
     stas_soak_trigger (self->soak); /* a re-wanted TID may be created now [D-57] */
-  else if (self->disposals->len == 0 && self->shutdown_task != NULL)
-    {
-      GTask *task = g_steal_pointer (&self->shutdown_task);
-      g_clear_handle_id (&self->shutdown_timer, g_source_remove);
-      g_task_return_boolean (task, TRUE);
-      g_object_unref (task);
-    }
+  else
+    maybe_finish_shutdown (self);
   g_object_unref (self);
+}
+
+/* [SIG-1]: done when every disposal finished and the final state file is written */
+static void
+maybe_finish_shutdown (StasStac *self)
+{
+  GTask *task;
+
+  if (self->shutdown_task == NULL || self->disposals->len > 0 || self->final_state != NULL)
+    return;
+  task = g_steal_pointer (&self->shutdown_task);
+  g_clear_handle_id (&self->shutdown_timer, g_source_remove);
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
 }
 
 static void
@@ -1150,6 +1337,7 @@ dispose_entry (StasStac *self, StacEntry *entry, gboolean keep_connection)
   StasIoc *ioc = g_object_ref (entry->ioc);
 
   g_ptr_array_add (self->disposals, ioc);
+  g_hash_table_remove (self->index, entry_tid (entry));
   g_ptr_array_remove (self->entries, entry); /* frees the entry */
   stas_controller_dispose_async (STAS_CONTROLLER (ioc), keep_connection, on_disposed,
                                  g_object_ref (self));
@@ -1249,15 +1437,18 @@ continue_pass (Pass *pass)
   StasStac *self = pass->self;
   StasConfig *config = pass->config;
   StasTidDefaults defaults;
-  g_autoptr (GArray) listed = g_array_new (FALSE, TRUE, sizeof (Listed));
+  ListedSet set = { g_array_new (FALSE, TRUE, sizeof (Listed)),
+                    g_hash_table_new (stas_tid_hash, stas_tid_equal) };
+  ListedSet *listed = &set;
   gboolean invalid_controllers = stas_config_has_invalid_controllers (config);
   gint64 now = g_get_monotonic_time ();
   gint64 orphan_deadline = 0;
   guint i;
 
-  g_array_set_clear_func (listed, (GDestroyNotify) listed_clear);
+  g_array_set_clear_func (set.items, (GDestroyNotify) listed_clear);
   if (self->shutting_down)
     {
+      listed_set_clear (&set);
       pass_free (pass);
       return;
     }
@@ -1313,7 +1504,7 @@ continue_pass (Pass *pass)
       if (find_listed (listed, tid) == NULL)
         {
           Listed l = { .tid = g_steal_pointer (&tid), .ctrl = c->ctrl };
-          g_array_append_val (listed, l);
+          add_listed (listed, &l);
         }
     }
   /* steps 2–4: discovered, from an available snapshot only */
@@ -1327,7 +1518,7 @@ continue_pass (Pass *pass)
       else
         {
           Listed l = { .tid = stas_tid_ref (snap->tid), .snap = snap };
-          g_array_append_val (listed, l);
+          add_listed (listed, &l);
         }
     }
 
@@ -1401,9 +1592,9 @@ continue_pass (Pass *pass)
     }
 
   /* steps 6 and 8: create, update */
-  for (i = 0; i < listed->len; i++)
+  for (i = 0; i < listed->items->len; i++)
     {
-      Listed *l = &g_array_index (listed, Listed, i);
+      Listed *l = &g_array_index (listed->items, Listed, i);
       StasIocOrigin origin =
           l->ctrl != NULL ? STAS_IOC_ORIGIN_CONFIGURED : STAS_IOC_ORIGIN_DISCOVERED;
       StacEntry *entry;
@@ -1466,6 +1657,7 @@ continue_pass (Pass *pass)
         }
     }
 
+  listed_set_clear (&set);
   if (pass->snapshot != NULL)
     prune_tracks (self, pass);
   schedule_orphan_check (self, orphan_deadline, now);
@@ -1697,18 +1889,21 @@ stas_stac_shutdown_async (StasService *service, GAsyncReadyCallback callback, gp
   g_clear_handle_id (&self->audit_timer, g_source_remove);
   g_clear_handle_id (&self->orphan_timer, g_source_remove);
   unfollow_stafd (self);
-  write_state_now (self);
+  /* step 2: the final state file, at once unless a write is in flight */
+  if (self->state_writing)
+    self->final_state = build_state (self);
+  else
+    {
+      g_autoptr (StasState) state = build_state (self);
+      write_state_sync (self, state);
+    }
   stas_kernel_stop (stas_service_get_kernel (service));
 
   while (self->entries->len > 0)
     dispose_entry (self, g_ptr_array_index (self->entries, self->entries->len - 1), TRUE);
-  if (self->disposals->len == 0)
-    {
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
   self->shutdown_task = g_steal_pointer (&task);
   self->shutdown_timer = g_timeout_add_seconds (SHUTDOWN_GRACE_S, on_shutdown_grace, self);
+  maybe_finish_shutdown (self);
 }
 
 /* ==== D-Bus ================================================================================== */
@@ -1758,6 +1953,8 @@ stas_stac_dispose (GObject *object)
     g_clear_signal_handler (&self->device_event_handler,
                             stas_service_get_kernel (STAS_SERVICE (self)));
   g_clear_pointer (&self->soak, stas_soak_free);
+  if (self->index != NULL)
+    g_hash_table_remove_all (self->index);
   if (self->entries != NULL)
     g_ptr_array_set_size (self->entries, 0);
   G_OBJECT_CLASS (stas_stac_parent_class)->dispose (object);
@@ -1769,6 +1966,7 @@ stas_stac_finalize (GObject *object)
   StasStac *self = STAS_STAC (object);
 
   g_ptr_array_unref (self->entries);
+  g_hash_table_unref (self->index);
   g_ptr_array_unref (self->disposals);
   g_hash_table_unref (self->resolved);
   g_hash_table_unref (self->warned);
@@ -1777,6 +1975,7 @@ stas_stac_finalize (GObject *object)
   g_free (self->track_owner);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->shutdown_task);
+  g_clear_pointer (&self->final_state, stas_state_free);
   G_OBJECT_CLASS (stas_stac_parent_class)->finalize (object);
 }
 
@@ -1801,6 +2000,7 @@ static void
 stas_stac_init (StasStac *self)
 {
   self->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) stac_entry_free);
+  self->index = g_hash_table_new (stas_tid_hash, stas_tid_equal);
   self->disposals = g_ptr_array_new_with_free_func (g_object_unref);
   self->soak = stas_soak_new (reconcile, self);
   self->soak_interval_ms = STAS_CONF_SOAK_MS;

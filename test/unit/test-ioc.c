@@ -468,59 +468,78 @@ test_snapshot_complete (void)
 static void
 test_snapshot_partial (void)
 {
-  const char *json =
-      "[{\"discovery-controller\": " DC_JSON (
-          "192.168.10.30",
-          ", \"log pages state\": \"cached\"") ", "
-                                               "\"log-pages\": []}, "
-                                               "{\"discovery-controller\": " DC_JSON (
-                                                   "192.168.10.20",
-                                                   ", \"log pages dropped\": "
-                                                   "\"2\"") ", "
-                                                            "\"log-pages\": []}, "
-                                                            "{\"discovery-"
-                                                            "controller\":"
-                                                            " " DC_JSON (
-                                                                "192.168.10.21",
-                                                                "") ", "
-                                                                    "\"log-"
-                                                                    "pages\": "
-                                                                    "[" ENTRY_JSON ("tcp", "not-an-ip", "4420", "nqn.2023-01.com.example:a1", "0") ", " ENTRY_JSON (
-                                                                        "tcp",
-                                                                        "192.168."
-                                                                        "10.33",
-                                                                        "4420",
-                                                                        "nqn.2023-"
-                                                                        "01.com."
-                                                                        "example:"
-                                                                        "a3",
-                                                                        "0") "]}, "
-                                                                             "{\"d"
-                                                                             "isco"
-                                                                             "very"
-                                                                             "-con"
-                                                                             "trol"
-                                                                             "ler"
-                                                                             "\":"
-                                                                             " " DC_JSON (
-                                                                                 "192.168.10.22",
-                                                                                 ", \"log pages "
-                                                                                 "state\": "
-                                                                                 "\"current\"") ", "
-                                                                                                "\""
-                                                                                                "lo"
-                                                                                                "g-"
-                                                                                                "pa"
-                                                                                                "ge"
-                                                                                                "s"
-                                                                                                "\""
-                                                                                                ": "
-                                                                                                "[" ENTRY_JSON (
-                                                                                                    "fc",
-                                                                                                    "nn-0x1:pn-0x2",
-                                                                                                    "",
-                                                                                                    "nqn.2023-01.com.example:f1",
-                                                                                                    "0") "]}]";
+  const char *json = "[{\"discovery-controller\": " DC_JSON (
+      "192.168.10.30",
+      ", \"log pages state\": \"cached\"") ", "
+                                           "\"log-pages\": []}, "
+                                           "{\"discovery-controller\": " DC_JSON (
+                                               "192.168.10.20",
+                                               ", \"log pages dropped\": "
+                                               "\"2\"") ", "
+                                                        "\"log-pages\": []}, "
+                                                        "{\"discovery-"
+                                                        "controller\":"
+                                                        " " DC_JSON (
+                                                            "192.168.10.21",
+                                                            "") ", "
+                                                                "\"log-"
+                                                                "pages\": "
+                                                                "[" ENTRY_JSON ("tcp", "not-an-ip", "4420", "nqn.2023-01.com.example:a1", "0") ", " ENTRY_JSON (
+                                                                    "tcp",
+                                                                    "192.168."
+                                                                    "10.33",
+                                                                    "4420",
+                                                                    "nqn.2023-"
+                                                                    "01.com."
+                                                                    "example:"
+                                                                    "a3",
+                                                                    "0") "]}, "
+                                                                         "{\"d"
+                                                                         "isco"
+                                                                         "very"
+                                                                         "-con"
+                                                                         "trol"
+                                                                         "ler"
+                                                                         "\":"
+                                                                         " " DC_JSON (
+                                                                             "192.168.10.22",
+                                                                             ", \"log pages "
+                                                                             "state\": "
+                                                                             "\"current\"") ", "
+                                                                                            "\""
+                                                                                            "lo"
+                                                                                            "g-"
+                                                                                            "pa"
+                                                                                            "ge"
+                                                                                            "s"
+                                                                                            "\""
+                                                                                            ": "
+                                                                                            "[" ENTRY_JSON (
+                                                                                                "f"
+                                                                                                "c",
+                                                                                                "nn"
+                                                                                                "-0"
+                                                                                                "x1"
+                                                                                                ":p"
+                                                                                                "n-"
+                                                                                                "0x"
+                                                                                                "2",
+                                                                                                "",
+                                                                                                "nq"
+                                                                                                "n."
+                                                                                                "20"
+                                                                                                "23"
+                                                                                                "-0"
+                                                                                                "1."
+                                                                                                "co"
+                                                                                                "m."
+                                                                                                "ex"
+                                                                                                "am"
+                                                                                                "pl"
+                                                                                                "e:"
+                                                                                                "f"
+                                                                                                "1",
+                                                                                                "0") "]}]";
   g_autoptr (GPtrArray) diags = stas_diags_new ();
   g_autoptr (GError) error = NULL;
   g_autoptr (StasStafSnapshot) snap = parse (json, diags, TRUE, &error);
@@ -596,6 +615,64 @@ test_snapshot_empty (void)
   g_assert_cmpuint (snap->iocs->len, ==, 0);
 }
 
+/* The fast JSON path gives what stas_dlpe_from_variant() gives, for good and bad entries */
+static void
+test_snapshot_entry_conversion (void)
+{
+  static const char *const cases[] = {
+    /* published form */
+    "{\"trtype\": \"tcp\", \"adrfam\": \"ipv4\", \"traddr\": \"192.168.1.2\", \"trsvcid\": "
+    "\"4420\", \"subnqn\": \"nqn.x:y\", \"subtype\": \"nvme\", \"treq\": \"not specified\", "
+    "\"portid\": \"1\", \"cntlid\": \"65535\", \"asqsz\": \"32\", \"eflags\": \"4\"}",
+    /* codes in decimal, whitespace around text, extra keys */
+    "{\"trtype\": \"3\", \"adrfam\": \"254\", \"traddr\": \"  10.0.0.1 \", \"trsvcid\": "
+    "\"4420\", \"subnqn\": \"nqn.x:y\", \"subtype\": \"2\", \"treq\": \"5\", \"portid\": "
+    "\"0\", \"cntlid\": \"1\", \"asqsz\": \"0\", \"eflags\": \"0\", \"tsas\": \"x\"}",
+    /* bad number, too large number, missing key, non-printable text, unknown code name */
+    "{\"trtype\": \"tcp\", \"adrfam\": \"ipv4\", \"traddr\": \"a\", \"trsvcid\": \"1\", "
+    "\"subnqn\": \"n\", \"subtype\": \"nvme\", \"treq\": \"0\", \"portid\": \"-1\", "
+    "\"cntlid\": \"1\", \"asqsz\": \"1\", \"eflags\": \"0\"}",
+    "{\"trtype\": \"tcp\", \"adrfam\": \"ipv4\", \"traddr\": \"a\", \"trsvcid\": \"1\", "
+    "\"subnqn\": \"n\", \"subtype\": \"nvme\", \"treq\": \"0\", \"portid\": \"1\", "
+    "\"cntlid\": \"65536\", \"asqsz\": \"1\", \"eflags\": \"0\"}",
+    "{\"trtype\": \"tcp\", \"adrfam\": \"ipv4\", \"traddr\": \"a\", \"trsvcid\": \"1\", "
+    "\"subnqn\": \"n\", \"subtype\": \"nvme\", \"treq\": \"0\", \"portid\": \"1\", "
+    "\"cntlid\": \"1\", \"asqsz\": \"1\"}",
+    "{\"trtype\": \"tcp\", \"adrfam\": \"ipv4\", \"traddr\": \"a\\u0007\", \"trsvcid\": \"1\", "
+    "\"subnqn\": \"n\", \"subtype\": \"nvme\", \"treq\": \"0\", \"portid\": \"1\", "
+    "\"cntlid\": \"1\", \"asqsz\": \"1\", \"eflags\": \"0\"}",
+    "{\"trtype\": \"tcp\", \"adrfam\": \"ipv9\", \"traddr\": \"a\", \"trsvcid\": \"1\", "
+    "\"subnqn\": \"n\", \"subtype\": \"nvme\", \"treq\": \"0\", \"portid\": \"1\", "
+    "\"cntlid\": \"1\", \"asqsz\": \"1\", \"eflags\": \"0\"}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (StasJson) json = stas_json_parse (cases[i], strlen (cases[i]), 0, NULL);
+      g_autoptr (GError) e1 = NULL;
+      g_autoptr (GError) e2 = NULL;
+      g_autoptr (GVariant) dict = NULL;
+      GVariantBuilder b;
+      StasDlpe fast, canonical;
+      gboolean ok1, ok2;
+
+      g_assert_nonnull (json);
+      g_variant_builder_init (&b, G_VARIANT_TYPE ("a{ss}"));
+      for (guint k = 0; k < json->keys->len; k++)
+        g_variant_builder_add (&b, "{ss}", (const char *) g_ptr_array_index (json->keys, k),
+                               ((StasJson *) g_ptr_array_index (json->items, k))->string);
+      dict = g_variant_ref_sink (g_variant_builder_end (&b));
+      ok1 = stas_staf_snapshot_entry_to_dlpe (json, &fast, &e1);
+      ok2 = stas_dlpe_from_variant (dict, &canonical, &e2);
+      g_assert_cmpint (ok1, ==, ok2);
+      if (ok1)
+        g_assert_cmpmem (&fast, sizeof fast, &canonical, sizeof canonical);
+      else
+        g_assert_cmpstr (e1->message, ==, e2->message);
+      g_assert_cmpint (ok1, ==, i < 2);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -612,5 +689,6 @@ main (int argc, char **argv)
   g_test_add_func ("/stac-snapshot/partial", test_snapshot_partial);
   g_test_add_func ("/stac-snapshot/malformed", test_snapshot_malformed);
   g_test_add_func ("/stac-snapshot/empty", test_snapshot_empty);
+  g_test_add_func ("/stac-snapshot/entry-conversion", test_snapshot_entry_conversion);
   return g_test_run ();
 }
