@@ -20,6 +20,7 @@ typedef struct
   char *log_page_op;
   char *register_op;
   char *supported_op;
+  char *unresponsive_timer;
 } CtrlInfo;
 
 static void
@@ -30,6 +31,7 @@ ctrl_info_clear (CtrlInfo *c)
   g_free (c->log_page_op);
   g_free (c->register_op);
   g_free (c->supported_op);
+  g_free (c->unresponsive_timer);
 }
 
 static StasStateOrigin
@@ -48,9 +50,11 @@ state_log_pages (StasDlpState state)
                                           : STAS_STATE_LOG_PAGES_CURRENT;
 }
 
+/* @entry: NULL for a DC awaiting disposal */
 static void
-fill_info (StasDc *dc, const StasConfigController *ctrl, CtrlInfo *c)
+fill_info (StasStaf *self, StasDc *dc, StafEntry *entry, CtrlInfo *c)
 {
+  const StasConfigController *ctrl = entry != NULL ? entry->ctrl : NULL;
   StasController *base = STAS_CONTROLLER (dc);
   const StasKernelCtrl *k = stas_controller_get_kernel_entry (base);
   StasCtrlInfo *info = &c->info;
@@ -76,8 +80,23 @@ fill_info (StasDc *dc, const StasConfigController *ctrl, CtrlInfo *c)
   info->log_pages_state = state_log_pages (stas_dc_get_log_pages_state (dc));
   info->log_pages_dropped = stas_dc_get_log_pages_dropped (dc);
   info->referral_depth = stas_dc_get_referral_depth (dc);
-  info->unresponsive_timer = "";
-  info->unresponsive_timeout = -1;
+  if (stas_dc_get_origin (dc) == STAS_DC_ORIGIN_DISCOVERED)
+    {
+      /* [ZC-6] the mDNS removal policy, visible */
+      double remaining = 0;
+      gboolean aging = entry != NULL && stas_staf_entry_aging_timer (entry, &remaining);
+
+      c->unresponsive_timer =
+          stas_payload_timer_string (aging ? entry->persistence : 0, aging, remaining);
+      info->unresponsive_timeout =
+          stas_config_get_zeroconf_persistence (stas_service_get_config (STAS_SERVICE (self)));
+      info->unresponsive = entry != NULL && entry->unresponsive;
+      info->unresponsive_since = entry != NULL ? entry->unresponsive_since : 0;
+      info->mdns_advertised = stas_staf_is_advertised (self, info->tid);
+      if (info->unresponsive)
+        info->unresponsive_timeout = entry->persistence;
+    }
+  info->unresponsive_timer = c->unresponsive_timer != NULL ? c->unresponsive_timer : "";
   if (k != NULL)
     {
       info->hostid = k->hostid;
@@ -101,7 +120,7 @@ collect_infos (StasStaf *self)
   for (guint i = 0; i < entries->len; i++)
     {
       StafEntry *entry = g_ptr_array_index (entries, i);
-      fill_info (entry->dc, entry->ctrl, &g_array_index (infos, CtrlInfo, i));
+      fill_info (self, entry->dc, entry, &g_array_index (infos, CtrlInfo, i));
     }
   return infos;
 }
@@ -239,7 +258,7 @@ handle_controller_info (StasDBusStafDebug *skeleton,
   if (entry != NULL)
     {
       CtrlInfo c;
-      fill_info (entry->dc, entry->ctrl, &c);
+      fill_info (self, entry->dc, entry, &c);
       json = stas_payload_controller_info_json (&c.info);
       ctrl_info_clear (&c);
     }
@@ -268,6 +287,8 @@ handle_process_info (StasDBusStafDebug *skeleton, GDBusMethodInvocation *invocat
   g_autofree char *resync_timer = stas_payload_timer_string (
       STAS_SYSFS_RESYNC_PERIOD_S, TRUE, stas_kernel_get_resync_remaining (kernel));
   g_autofree char *json = NULL;
+  g_autoptr (GPtrArray) keep = g_ptr_array_new_with_free_func (g_free);
+  StasAvahiInfo avahi;
   StasProcessInfo info = {
     .kind = STAS_DAEMON_STAFD,
     .tron = stas_service_get_tron (service),
@@ -290,8 +311,14 @@ handle_process_info (StasDBusStafDebug *skeleton, GDBusMethodInvocation *invocat
   g_array_set_size (terminating, disposals->len);
   for (guint i = 0; i < disposals->len; i++)
     {
-      fill_info (g_ptr_array_index (disposals, i), NULL, &g_array_index (terminating, CtrlInfo, i));
+      fill_info (self, g_ptr_array_index (disposals, i), NULL,
+                 &g_array_index (terminating, CtrlInfo, i));
       ptrs[i] = &g_array_index (terminating, CtrlInfo, i).info;
+    }
+  if (stas_staf_get_avahi (self) != NULL)
+    {
+      stas_avahi_fill_info (stas_staf_get_avahi (self), &avahi, keep);
+      info.avahi = &avahi;
     }
   info.terminating = ptrs;
   info.n_terminating = disposals->len;

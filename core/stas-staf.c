@@ -1,6 +1,6 @@
 /* stas-staf.c — StasStaf: the stafd service object. Discovery controllers from the
- * configuration and from referrals (behaviour §6), their log pages, the warm-restart state
- * file and the org.nvmexpress.staf API. */
+ * configuration, from referrals and from mDNS (behaviour §6, §8), their log pages, the
+ * warm-restart state file and the org.nvmexpress.staf API. */
 #include "config.h"
 
 #include "stas-staf.h"
@@ -9,6 +9,7 @@
 #include <net/if_arp.h>
 #include <netpacket/packet.h>
 
+#include "stas-avahi.h"
 #include "stas-dbus-generated.h"
 #include "stas-dc.h"
 #include "stas-dlp.h"
@@ -16,6 +17,7 @@
 #include "stas-log.h"
 #include "stas-nbft.h"
 #include "stas-paths.h"
+#include "stas-payload.h"
 #include "stas-soak.h"
 #include "stas-staf-private.h"
 #include "stas-state.h"
@@ -23,6 +25,8 @@
 #define STATE_WRITE_DEBOUNCE_MS 1000
 #define SHUTDOWN_GRACE_S 20
 #define MAX_REFERRAL_DEPTH 4
+/* The aging timer re-arms at most this far ahead (persistence may be days). */
+#define AGING_TIMER_MAX_S (24 * 3600)
 
 struct _StasStaf
 {
@@ -33,6 +37,7 @@ struct _StasStaf
   StasSoak *soak;       /* (owned) */
   GHashTable *resolved; /* host name -> last address (D-37) */
   GPtrArray *nbft;      /* (owned) StasNbftConfigured: DCs from NBFT tables [CFG-30] */
+  StasAvahi *avahi;     /* (owned) (nullable) mDNS browser, from activation on */
   GCancellable *cancellable;
   guint state_timer;
   gboolean state_error_logged;
@@ -52,6 +57,7 @@ static void reconcile (StasSoak *soak, gpointer user_data);
 static void
 staf_entry_free (StafEntry *entry)
 {
+  g_clear_handle_id (&entry->aging_timer, g_source_remove);
   if (entry->dc != NULL)
     g_signal_handlers_disconnect_by_data (entry->dc, entry);
   g_clear_object (&entry->dc);
@@ -256,6 +262,165 @@ build_request (StasStaf *self,
   request->symname = stas_sysconf_get_symname (sysconf);
 }
 
+/* ---- zeroconf: discovered TIDs and the mDNS removal policy (behaviour §8.5, §8.6) ------- */
+
+/* [ZC-5]: the TIDs of the services Avahi reports identified and reachable */
+static GPtrArray *
+discovered_tids (StasStaf *self)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) stas_tid_unref);
+  g_autoptr (GPtrArray) reachable = NULL;
+  StasTidDefaults defaults;
+
+  if (self->avahi == NULL || !stas_avahi_get_enabled (self->avahi))
+    return out;
+  stas_service_get_tid_defaults (STAS_SERVICE (self), &defaults);
+  reachable = stas_avahi_get_reachable (self->avahi);
+  for (guint i = 0; i < reachable->len; i++)
+    {
+      StasTid *tid = stas_zc_identity_to_tid (&defaults, g_ptr_array_index (reachable, i));
+      if (tid != NULL)
+        g_ptr_array_add (out, tid);
+    }
+  return out;
+}
+
+gboolean
+stas_staf_is_advertised (StasStaf *self, const StasTid *tid)
+{
+  g_autoptr (GPtrArray) tids = discovered_tids (self);
+
+  for (guint i = 0; i < tids->len; i++)
+    if (stas_tid_equal (g_ptr_array_index (tids, i), tid))
+      return TRUE;
+  return FALSE;
+}
+
+static gint64
+aging_deadline (const StafEntry *entry)
+{
+  return entry->unresponsive_mono + (gint64) (entry->persistence * G_USEC_PER_SEC);
+}
+
+gboolean
+stas_staf_entry_aging_timer (StafEntry *entry, double *remaining_s)
+{
+  gboolean running = entry->unresponsive && entry->persistence >= 0;
+
+  if (remaining_s != NULL)
+    *remaining_s =
+        running
+            ? MAX (0, (double) (aging_deadline (entry) - g_get_monotonic_time ()) / G_USEC_PER_SEC)
+            : 0;
+  return running;
+}
+
+/* Aging ran out: the next pass removes the DC (§6.1 step 8). */
+static gboolean
+aging_expired (const StafEntry *entry)
+{
+  return entry->unresponsive && entry->persistence >= 0 &&
+         g_get_monotonic_time () >= aging_deadline (entry);
+}
+
+static void
+stop_aging (StafEntry *entry)
+{
+  g_clear_handle_id (&entry->aging_timer, g_source_remove);
+  entry->unresponsive = FALSE;
+}
+
+static gboolean on_aging_timer (gpointer user_data);
+
+static void
+arm_aging_timer (StafEntry *entry)
+{
+  gint64 left_us;
+
+  g_clear_handle_id (&entry->aging_timer, g_source_remove);
+  if (!entry->unresponsive || entry->persistence < 0)
+    return;
+  left_us = MAX (0, aging_deadline (entry) - g_get_monotonic_time ());
+  if (left_us > (gint64) AGING_TIMER_MAX_S * G_USEC_PER_SEC)
+    entry->aging_timer = g_timeout_add_seconds (AGING_TIMER_MAX_S, on_aging_timer, entry);
+  else
+    entry->aging_timer = g_timeout_add ((guint) ((left_us + 999) / 1000), on_aging_timer, entry);
+}
+
+static gboolean
+on_aging_timer (gpointer user_data)
+{
+  StafEntry *entry = user_data;
+
+  entry->aging_timer = 0;
+  if (aging_expired (entry))
+    stas_soak_trigger (entry->owner->soak);
+  else
+    arm_aging_timer (entry);
+  return G_SOURCE_REMOVE;
+}
+
+/* [ZC-6] [D-48]: at every pass, after every failed connect attempt and on SIGHUP */
+static void
+evaluate_aging (StasStaf *self, StafEntry *entry)
+{
+  StasController *ctrl = STAS_CONTROLLER (entry->dc);
+  double persistence =
+      stas_config_get_zeroconf_persistence (stas_service_get_config (STAS_SERVICE (self)));
+
+  if (stas_dc_get_origin (entry->dc) != STAS_DC_ORIGIN_DISCOVERED ||
+      stas_controller_get_state (ctrl) == STAS_CONTROLLER_CONNECTED ||
+      stas_staf_is_advertised (self, stas_controller_get_tid (ctrl)))
+    {
+      stop_aging (entry);
+      return;
+    }
+  entry->persistence = persistence; /* SIGHUP may change it */
+  if (!entry->unresponsive)
+    {
+      entry->unresponsive = TRUE;
+      entry->unresponsive_since = g_get_real_time () / G_USEC_PER_SEC;
+      entry->unresponsive_mono = g_get_monotonic_time ();
+      if (persistence >= 0)
+        {
+          g_autofree char *when =
+              stas_payload_asctime (entry->unresponsive_since + (gint64) persistence);
+          stas_info ("%s | %s - Controller is not responding. Will be removed by %s unless "
+                     "restored",
+                     stas_controller_get_tid_string (ctrl),
+                     stas_controller_get_device_or_unknown (ctrl), when);
+        }
+      else
+        stas_info ("%s | %s - Controller not responding. Retrying...",
+                   stas_controller_get_tid_string (ctrl),
+                   stas_controller_get_device_or_unknown (ctrl));
+    }
+  arm_aging_timer (entry);
+}
+
+static void
+on_dc_connect_failed (StasDc *dc, guint attempts, const char *reason, StafEntry *entry)
+{
+  evaluate_aging (entry->owner, entry);
+}
+
+static void
+on_dc_state (StasDc *dc, GParamSpec *pspec, StafEntry *entry)
+{
+  /* connected again: aging cancelled */
+  if (entry->unresponsive &&
+      stas_controller_get_state (STAS_CONTROLLER (dc)) == STAS_CONTROLLER_CONNECTED)
+    stop_aging (entry);
+}
+
+static void
+on_avahi_changed (StasAvahi *avahi, StasStaf *self)
+{
+  /* [STAF-1]: a service removed or reachable, or Avahi gone */
+  if (!self->shutting_down)
+    stas_soak_trigger (self->soak);
+}
+
 static StafEntry *
 add_entry (StasStaf *self, StasDc *dc)
 {
@@ -264,6 +429,8 @@ add_entry (StasStaf *self, StasDc *dc)
   entry->owner = self;
   entry->dc = dc;
   g_signal_connect (dc, "log-pages-changed", G_CALLBACK (on_dc_log_pages_changed), entry);
+  g_signal_connect (dc, "connect-failed", G_CALLBACK (on_dc_connect_failed), entry);
+  g_signal_connect (dc, "notify::state", G_CALLBACK (on_dc_state), entry);
   stas_controller_set_tron (STAS_CONTROLLER (dc), stas_service_get_tron (STAS_SERVICE (self)));
   g_ptr_array_add (self->entries, entry);
   return entry;
@@ -834,7 +1001,14 @@ continue_pass (Pass *pass)
         }
       add_listed (listed, tid, STAS_DC_ORIGIN_CONFIGURED, 0, c->ctrl);
     }
-  /* step 3 (discovered) arrives with zeroconf; step 4 */
+  /* step 3: discovered (before step 4, so that their referrals are followed too) */
+  if (stas_config_get_zeroconf (config))
+    {
+      g_autoptr (GPtrArray) discovered = discovered_tids (self);
+      for (i = 0; i < discovered->len; i++)
+        add_listed (listed, g_ptr_array_index (discovered, i), STAS_DC_ORIGIN_DISCOVERED, 0, NULL);
+    }
+  /* step 4 */
   collect_referrals (self, listed);
 
   /* steps 6–10: remove what is no longer wanted */
@@ -859,18 +1033,40 @@ continue_pass (Pass *pass)
           continue;
         }
       if (l == NULL && stas_dc_get_origin (entry->dc) == STAS_DC_ORIGIN_DISCOVERED)
-        continue; /* kept until aging removes it (zeroconf) */
+        {
+          StasController *ctrl = STAS_CONTROLLER (entry->dc);
+
+          /* step 8: zeroconf disabled [D-47], or aging ran out [ZC-6] */
+          if (!stas_config_get_zeroconf (config))
+            stas_debug ("%s - zeroconf is disabled: removing the mDNS-discovered controller",
+                        stas_controller_get_tid_string (ctrl));
+          else if (aging_expired (entry) &&
+                   stas_controller_get_state (ctrl) != STAS_CONTROLLER_CONNECTED)
+            stas_debug ("%s - not advertised and not connected since %" G_GINT64_FORMAT
+                        " s: removing it",
+                        stas_controller_get_tid_string (ctrl),
+                        g_get_real_time () / G_USEC_PER_SEC - entry->unresponsive_since);
+          else
+            {
+              /* step 9: an mDNS DC that merely disappeared is kept until aging removes
+               * it; a restored one connects normally [STAF-3] */
+              if (!stas_controller_is_confirmed (ctrl))
+                stas_controller_confirm (ctrl);
+              continue;
+            }
+        }
       dispose_entry (self, entry, FALSE);
       removed = TRUE;
     }
 
-  /* steps 11–12: create and update */
-  for (i = 0; i < listed->len; i++)
+  /* steps 11–12: create (configured, referrals, discovered) and update */
+  for (guint n = 0; n < 3 * listed->len; n++)
     {
-      Listed *l = &g_array_index (listed, Listed, i);
+      /* three rounds over listed, one per origin */
+      Listed *l = &g_array_index (listed, Listed, n % listed->len);
       StafEntry *entry;
 
-      if (!is_candidate (self, config, l->tid))
+      if ((guint) l->origin != n / listed->len || !is_candidate (self, config, l->tid))
         continue;
       entry = stas_staf_find_entry (self, l->tid);
       if (entry == NULL)
@@ -918,6 +1114,10 @@ continue_pass (Pass *pass)
         }
     }
 
+  /* step 12: the aging evaluation of every discovered DC [ZC-6] */
+  for (i = 0; i < self->entries->len; i++)
+    evaluate_aging (self, g_ptr_array_index (self->entries, i));
+
   if (removed)
     {
       /* [DBUS-11] after the removed DCs left the lists; one more pass for orphaned
@@ -946,6 +1146,20 @@ stas_staf_activate (StasService *service)
 {
   StasStaf *self = STAS_STAF (service);
 
+  /* [CLI-2] step 11: Avahi browsing (if zeroconf is enabled) */
+  if (self->avahi == NULL)
+    {
+      GDBusInterfaceSkeleton *skeleton = stas_service_get_main_skeleton (service);
+      GDBusConnection *bus =
+          skeleton != NULL ? g_dbus_interface_skeleton_get_connection (skeleton) : NULL;
+      g_autoptr (StasAvahi) avahi =
+          stas_avahi_new (bus, TRUE, stas_service_get_kernel_caps (service)->discovery);
+
+      stas_staf_set_avahi (self, avahi);
+    }
+  stas_avahi_set_enabled (self->avahi,
+                          stas_config_get_zeroconf (stas_service_get_config (service)));
+  stas_avahi_start (self->avahi);
   self->started = TRUE;
   stas_soak_restart (self->soak, STAS_CONF_SOAK_MS); /* start-up keeps CONF_SOAK */
 }
@@ -956,12 +1170,21 @@ stas_staf_config_changed (StasService *service)
   StasStaf *self = STAS_STAF (service);
   gboolean tron = stas_service_get_tron (service);
 
+  if (self->started && self->avahi != NULL)
+    {
+      /* [ZC-1] [SIG-2]: wake-up kick, service types */
+      stas_avahi_kick (self->avahi);
+      stas_avahi_set_enabled (self->avahi,
+                              stas_config_get_zeroconf (stas_service_get_config (service)));
+    }
   for (guint i = 0; i < self->entries->len; i++)
     {
       StafEntry *entry = g_ptr_array_index (self->entries, i);
       stas_controller_set_tron (STAS_CONTROLLER (entry->dc), tron);
-      if (self->started)
-        stas_dc_restart_chain (entry->dc); /* [SIG-2]: DIM re-registration, PLEO, DLP */
+      if (!self->started)
+        continue;
+      evaluate_aging (self, entry);      /* [D-48] */
+      stas_dc_restart_chain (entry->dc); /* [SIG-2]: DIM re-registration, PLEO, DLP */
     }
   if (self->started)
     stas_soak_restart (self->soak, STAS_CONF_SOAK_MS);
@@ -1012,6 +1235,8 @@ stas_staf_shutdown_async (StasService *service, GAsyncReadyCallback callback, gp
 
   self->shutting_down = TRUE;
   stas_soak_stop (self->soak);
+  if (self->avahi != NULL)
+    stas_avahi_stop (self->avahi); /* [SIG-1] step 1 */
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->state_timer, g_source_remove);
   write_state_now (self);
@@ -1073,6 +1298,12 @@ stas_staf_dispose (GObject *object)
   g_clear_pointer (&self->soak, stas_soak_free);
   if (self->entries != NULL)
     g_ptr_array_set_size (self->entries, 0);
+  if (self->avahi != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->avahi, self);
+      stas_avahi_stop (self->avahi);
+      g_clear_object (&self->avahi);
+    }
   G_OBJECT_CLASS (stas_staf_parent_class)->dispose (object);
 }
 
@@ -1134,4 +1365,19 @@ GPtrArray *
 stas_staf_get_disposals (StasStaf *self)
 {
   return self->disposals;
+}
+
+StasAvahi *
+stas_staf_get_avahi (StasStaf *self)
+{
+  return self->avahi;
+}
+
+void
+stas_staf_set_avahi (StasStaf *self, StasAvahi *avahi)
+{
+  g_return_if_fail (self->avahi == NULL);
+
+  self->avahi = g_object_ref (avahi);
+  g_signal_connect (avahi, "changed", G_CALLBACK (on_avahi_changed), self);
 }
