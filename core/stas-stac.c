@@ -1253,6 +1253,7 @@ typedef enum
   REMOVE_CONFIG,    /* controller= entry removed */
   REMOVE_EXTERNAL,  /* external connection not listed (audit) */
   REMOVE_RELEASE,   /* external, audit mode left [D-35] */
+  REMOVE_HANDOVER,  /* external, but a listed TID designates its device (§3.4) */
 } RemoveReason;
 
 static const char *
@@ -1270,6 +1271,8 @@ reason_text (RemoveReason reason)
       return "controller= entry removed";
     case REMOVE_EXTERNAL:
       return "external connection not listed";
+    case REMOVE_HANDOVER:
+      return "external connection listed under another identity: handed over";
     case REMOVE_RELEASE:
     default:
       return "audit mode left";
@@ -1286,6 +1289,7 @@ keep_connection_for (StasConfig *config, RemoveReason reason, const char *transp
     case REMOVE_EXTERNAL: /* in disconnect-trtypes by construction */
       return FALSE;
     case REMOVE_RELEASE: /* [D-35] */
+    case REMOVE_HANDOVER:
       return TRUE;
     default:
       break;
@@ -1350,7 +1354,7 @@ remove_entry (StasStac *self, StasConfig *config, StacEntry *entry, RemoveReason
   gboolean keep = keep_connection_for (config, reason, stas_tid_get_transport (tid));
   const char *device = stas_controller_get_device (STAS_CONTROLLER (entry->ioc));
 
-  if (device == NULL || reason == REMOVE_RELEASE)
+  if (device == NULL || reason == REMOVE_RELEASE || reason == REMOVE_HANDOVER)
     stas_info ("%s - %s: removed%s", stas_tid_to_string (tid), reason_text (reason),
                device != NULL ? " (the connection is kept, no longer managed)" : "");
   else if (keep)
@@ -1429,6 +1433,32 @@ merged_sources (StasStac *self, Pass *pass, StasIoc *ioc, StasSnapIoc *snap, gin
         g_ptr_array_add (out, stas_tid_ref (dc));
     }
   return out;
+}
+
+/* The audit built the TID of an external connection from sysfs (host-iface from src_addr);
+ * a listed TID may still designate the same device by the reuse rules (§3.4: its empty
+ * fields are wildcards). Then the connection is wanted: the listed object adopts it rather
+ * than the external one being disconnected and the listed one connecting anew. */
+static gboolean
+listed_designates_device (ListedSet *listed, StacEntry *entry, StasConfig *config)
+{
+  const StasKernelCtrl *k = stas_controller_get_kernel_entry (STAS_CONTROLLER (entry->ioc));
+  g_autoptr (StasIfAddrs) addrs = NULL;
+
+  if (k == NULL)
+    return FALSE;
+  for (guint i = 0; i < listed->items->len; i++)
+    {
+      Listed *l = &g_array_index (listed->items, Listed, i);
+
+      if (is_excluded (config, l->tid) || is_filtered (config, l->tid, FALSE))
+        continue;
+      if (addrs == NULL)
+        addrs = stas_if_addrs_new_from_system ();
+      if (stas_kernel_ctrl_matches (k, l->tid, STAS_CTRL_CLASS_IOC, addrs))
+        return TRUE;
+    }
+  return FALSE;
 }
 
 static void
@@ -1548,6 +1578,8 @@ continue_pass (Pass *pass)
         {
           if (!self->audit_active)
             remove_entry (self, config, entry, REMOVE_RELEASE);
+          else if (listed_designates_device (listed, entry, config))
+            remove_entry (self, config, entry, REMOVE_HANDOVER);
           else if (pass->snapshot != NULL && pass->snapshot->complete && !invalid_controllers)
             remove_entry (self, config, entry, REMOVE_EXTERNAL);
           else

@@ -47,6 +47,7 @@ typedef struct
 {
   const char *conf; /* stacd.conf text */
   gboolean stafd_up;
+  gboolean nvme_cli_c; /* c connected beforehand by someone else, src_addr 127.0.0.1 */
 } Params;
 
 typedef struct
@@ -507,6 +508,17 @@ setup (Fixture *fx, gconstpointer data)
   g_assert_no_error (error);
   if (params->stafd_up)
     stafd_up (fx);
+  if (params->nvme_cli_c)
+    {
+      StasKernelCtrl c = { .transport = (char *) "tcp",
+                           .traddr = (char *) "192.168.1.21",
+                           .trsvcid = (char *) "4420",
+                           .src_addr = (char *) "127.0.0.1",
+                           .subsysnqn = (char *) NQN ("c"),
+                           .hostnqn = (char *) HOSTNQN,
+                           .hostid = (char *) HOSTID };
+      g_assert_nonnull (stas_fake_fabrics_add_device (fx->fake, &c));
+    }
   start_service (fx);
 }
 
@@ -903,6 +915,29 @@ test_audit (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (count_logs (fx, STAS_LOG_INFO, "audit mode left"), ==, 1);
 }
 
+/* an nvme-cli connection the audit adopted under its sysfs identity (host-iface from
+ * src_addr) that a log page lists with an empty host-iface (a wildcard, §3.4): handed over
+ * to the listed IOC, never disconnected */
+static void
+test_audit_handover (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (StasKernelCtrl) k = NULL;
+  StacEntry *e;
+
+  wait_world (fx);
+  e = find (fx, "192.168.1.21", NQN ("c"));
+  g_assert_cmpint (stas_ioc_get_origin (e->ioc), ==, STAS_IOC_ORIGIN_DISCOVERED);
+  g_assert_cmpstr (stas_tid_get_host_iface (stas_controller_get_tid (STAS_CONTROLLER (e->ioc))), ==,
+                   "");
+  k = stas_fake_fabrics_get_device (fx->fake,
+                                    stas_controller_get_device (STAS_CONTROLLER (e->ioc)));
+  g_assert_cmpstr (k->src_addr, ==, "127.0.0.1"); /* nvme-cli's connection */
+  run_for (fx, 100);
+  g_assert_cmpuint (n_disconnects (fx), ==, 0);
+  g_assert_cmpuint (n_devices (fx), ==, 3);
+  g_assert_cmpuint (n_entries (fx), ==, 3);
+}
+
 /* ---- NCC [NCC-1] --------------------------------------------------------------------------- */
 
 static void
@@ -1039,6 +1074,13 @@ static const Params audit = { .conf =
                                   "disconnect-scope = all-connections-matching-disconnect-trtypes\n"
                                   "disconnect-trtypes = tcp\n",
                               .stafd_up = TRUE };
+static const Params audit_handover = {
+  .conf = "[I/O controller connection management]\n"
+          "disconnect-scope = all-connections-matching-disconnect-trtypes\n"
+          "disconnect-trtypes = tcp\n",
+  .stafd_up = TRUE,
+  .nvme_cli_c = TRUE
+};
 static const Params ncc = {
   .conf = "[I/O controller connection management]\nconnect-attempts-on-ncc = 2\n", .stafd_up = TRUE
 };
@@ -1075,6 +1117,8 @@ main (int argc, char **argv)
   g_test_add ("/stac/scope/trtypes", Fixture, &trtypes, setup, test_scope_trtypes, teardown);
   g_test_add ("/stac/scope/ip-family", Fixture, &world, setup, test_ip_family, teardown);
   g_test_add ("/stac/audit", Fixture, &audit, setup, test_audit, teardown);
+  g_test_add ("/stac/audit-handover", Fixture, &audit_handover, setup, test_audit_handover,
+              teardown);
   g_test_add ("/stac/ncc", Fixture, &ncc, setup, test_ncc, teardown);
   g_test_add ("/stac/configured-and-freeze", Fixture, &configured, setup,
               test_configured_and_freeze, teardown);
