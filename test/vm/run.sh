@@ -15,7 +15,7 @@
 #                 with guest/lib.sh loaded (needs a terminal; Ctrl-A x quits)
 #   --out DIR     output directory (default: $STAS_VM_OUT, else BUILD/vm-out)
 # Environment: STAS_VM_CACHE (default BUILD/vm-cache), STAS_VM_MEM (512),
-#   STAS_VM_SMP (2), STAS_VM_ACCEL (auto|tcg|kvm), STAS_VM_TIMEOUT (840 s, whole
+#   STAS_VM_SMP (2), STAS_VM_ACCEL (auto|tcg|kvm), STAS_VM_TIMEOUT (1500 s, whole
 #   run), STAS_VM_SCENARIO_TIMEOUT (180 s, each scenario).
 # Exit: 0 all passed, 1 a check failed, 2 setup error, 3 timeout.
 set -uo pipefail

@@ -9,7 +9,7 @@ STAS_VM_MEM=${STAS_VM_MEM:-512}          # guest RAM (MiB)
 STAS_VM_SMP=${STAS_VM_SMP:-2}            # guest vCPUs (MTTCG: one host thread each)
 STAS_VM_ACCEL=${STAS_VM_ACCEL:-auto}     # auto | tcg | kvm
 STAS_VM_TB_SIZE=${STAS_VM_TB_SIZE:-256}  # TCG translation cache (MiB); qemu's 1 GiB default costs RSS
-STAS_VM_TIMEOUT=${STAS_VM_TIMEOUT:-840}  # hard wall-clock limit of one qemu run (s)
+STAS_VM_TIMEOUT=${STAS_VM_TIMEOUT:-1500}  # hard wall-clock limit of one qemu run (s); the budget is 600
 STAS_VM_SCENARIO_TIMEOUT=${STAS_VM_SCENARIO_TIMEOUT:-180}  # per scenario, enforced in the guest (s)
 STAS_VM_KERNEL_DEB=${STAS_VM_KERNEL_DEB:-}   # optional: use this linux-image .deb instead of apt-get download
 
