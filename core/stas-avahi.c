@@ -300,7 +300,7 @@ on_check_done (GObject *source, GAsyncResult *result, gpointer user_data)
     stas_info ("Unable to verify TCP connectivity  - (%s, %s, %s): %s", svc->ifname, svc->id.traddr,
                svc->id.trsvcid, svc->check_timed_out ? g_strerror (ETIMEDOUT) : error->message);
   else
-    stas_debug ("Unable to verify TCP connectivity  - (%s, %s, %s): %s (attempt %u)", svc->ifname,
+    stas_debug ("TCP connectivity still not verified - (%s, %s, %s): %s (attempt %u)", svc->ifname,
                 svc->id.traddr, svc->id.trsvcid,
                 svc->check_timed_out ? g_strerror (ETIMEDOUT) : error->message, svc->failures);
   svc->check_interval_s = stas_zc_backoff_s (svc->failures);
@@ -644,6 +644,7 @@ start_wakeup (StasAvahi *self)
 {
   if (self->wakeup_timer != 0 || self->stopped)
     return;
+  stas_debug ("Avahi wake-up timer started (%d s)", STAS_AVAHI_WAKEUP_PERIOD_S);
   self->wakeup_deadline = g_get_monotonic_time () + STAS_AVAHI_WAKEUP_PERIOD_S * G_USEC_PER_SEC;
   self->wakeup_timer = g_timeout_add_seconds (STAS_AVAHI_WAKEUP_PERIOD_S, on_wakeup, self);
 }
@@ -651,6 +652,8 @@ start_wakeup (StasAvahi *self)
 static void
 stop_wakeup (StasAvahi *self)
 {
+  if (self->wakeup_timer != 0)
+    stas_debug ("Avahi wake-up timer stopped");
   g_clear_handle_id (&self->wakeup_timer, g_source_remove);
 }
 
@@ -774,6 +777,7 @@ on_sync (gpointer user_data)
     return G_SOURCE_REMOVE;
   if (self->client == NULL)
     return G_SOURCE_REMOVE;
+  stas_debug ("Avahi client state %d", (int) avahi_client_get_state (self->client));
   switch (avahi_client_get_state (self->client))
     {
     case AVAHI_CLIENT_S_RUNNING:

@@ -369,9 +369,17 @@ evaluate_aging (StasStaf *self, StafEntry *entry)
       stas_config_get_zeroconf_persistence (stas_service_get_config (STAS_SERVICE (self)));
 
   if (stas_dc_get_origin (entry->dc) != STAS_DC_ORIGIN_DISCOVERED ||
-      stas_controller_get_state (ctrl) == STAS_CONTROLLER_CONNECTED ||
-      stas_staf_is_advertised (self, stas_controller_get_tid (ctrl)))
+      stas_controller_get_state (ctrl) == STAS_CONTROLLER_CONNECTED)
     {
+      stop_aging (entry);
+      return;
+    }
+  if (stas_staf_is_advertised (self, stas_controller_get_tid (ctrl)))
+    {
+      /* advertised (and reachable) again while unresponsive: aging cancelled, and no
+       * reason to wait for the retry timer */
+      if (entry->unresponsive && stas_controller_get_state (ctrl) == STAS_CONTROLLER_IDLE)
+        stas_controller_connect_now (ctrl, FALSE);
       stop_aging (entry);
       return;
     }
