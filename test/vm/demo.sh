@@ -1,7 +1,8 @@
 #!/bin/bash
 # Boot the VM fabric and show what a user would look at: the nvmet target,
-# an mDNS-advertised discovery controller, nvme discover, stafd/stacd with
-# stafctl ls / stacctl ls (when built), nvme connect-all and nvme list.
+# a discovery controller advertised over mDNS, nvme discover, stafd finding
+# that DC over mDNS (stafctl ls / adlp) and stacd (stacctl ls) when built,
+# nvme connect-all and nvme list.
 #   test/vm/demo.sh --build DIR [run.sh options]
 # Output goes to DIR/vm-demo-out (STAS_VM_OUT overrides).  Exit 0 when the
 # fabric came up.

@@ -1,7 +1,9 @@
 #!/bin/bash
 # Guest side of test/vm/demo.sh: bring the fabric up and show what a user
-# would look at.  The checks only assert that the fabric came up; the stas
-# daemons' output is shown, not judged.
+# would look at.  The discovery controller is advertised over mDNS and stafd
+# finds it that way (its configuration has no controller= line).  The checks
+# assert that the fabric came up and that stafd connected the advertised DC;
+# the rest of the daemons' output is shown, not judged.
 # shellcheck source=lib.sh
 . "${STAS_VM_DIR:-$(dirname "$0")/..}/guest/lib.sh"
 
@@ -27,7 +29,7 @@ target_summary | _indent
 check target-listening wait_for 10 tcp_listening 127.0.0.1 8009
 
 say "2. mDNS: a discovery controller advertised with avahi-publish"
-why "what stafd's zeroconf browser finds: service _nvme-disc._tcp on lo, resolved to 127.0.0.1:8009"
+why "what stafd's zeroconf browser will find: service _nvme-disc._tcp on lo, resolved to 127.0.0.1:8009"
 require avahi avahi_start lo
 require publish avahi_publish_dc stas-vm-demo-dc 8009 p=tcp
 found() { avahi_browse _nvme-disc._tcp > "$(logfile browse.txt)" 2>&1 && file_has "$(logfile browse.txt)" "stas-vm-demo-dc;_nvme-disc._tcp;local;stas-vm.local;127.0.0.1;8009"; }
@@ -41,23 +43,30 @@ shown discover nvme discover -t tcp -a 127.0.0.1 -s 8009
 say "4. stafd and stacd (from $STAS_BUILD)"
 if [ -x "$STAS_BUILD/stafd" ] && [ -x "$STAS_BUILD/stacd" ]; then
     mkdir -p /tmp/stas-demo
+    rm -f /run/stafd/last-known-config.json
     cat > /tmp/stas-demo/stafd.conf <<'EOC'
 [Global]
 tron = true
 [Service Discovery]
 zeroconf = enabled
-[Controllers]
-controller = transport=tcp;traddr=127.0.0.1;trsvcid=8009
+# no [Controllers] section: the discovery controller comes from mDNS
 EOC
     printf '[Global]\ntron = true\n' > /tmp/stas-demo/stacd.conf
-    why "stafd finds DCs (configured, and over mDNS) and reads their logs; stacd connects the I/O controllers they list"
+    why "stafd browses mDNS through avahi-daemon and connects the DCs it finds; stacd connects the I/O controllers their log pages list"
+    echo "\$ cat /tmp/stas-demo/stafd.conf"; _indent < /tmp/stas-demo/stafd.conf
     start_daemon stafd /tmp/stas-demo/stafd.conf
     start_daemon stacd /tmp/stas-demo/stacd.conf
     wait_for 10 dbus_has_owner org.nvmexpress.staf
     wait_for 10 dbus_has_owner org.nvmexpress.stac
-    stas_sleep 3
-    why "stafctl ls: the discovery controllers stafd tracks"
+    dc_found() { "$STAS_BUILD/stafctl" ls -d 2>/dev/null | grep -q '"log pages state": "current"'; }
+    check stafd-found-dc-over-mdns wait_for 40 dc_found
+    stas_sleep 2
+    why "stafctl ls: the discovery controllers stafd tracks; this one came from mDNS, pinned to the interface its advert came in on (host-iface lo)"
     show "$STAS_BUILD/stafctl" ls
+    echo "\$ $STAS_BUILD/stafctl ls -d | grep -E 'origin|mdns|unresponsive'"
+    "$STAS_BUILD/stafctl" ls -d 2>&1 | grep -E '"(origin|mdns advertised|unresponsive removal time)"' | _indent
+    why "stafctl adlp: the discovery log pages stafd read from it: one entry per subsystem on that port, plus the discovery subsystem itself"
+    show "$STAS_BUILD/stafctl" adlp
     why "stacctl ls: the I/O controllers stacd tracks"
     show "$STAS_BUILD/stacctl" ls
     why "the NVMe controllers the kernel has now"
@@ -69,7 +78,7 @@ EOC
     host_disconnect_all
 else
     echo "  stafd/stacd are not built yet in $STAS_BUILD: nothing to start."
-    echo "  (once they are, this step starts both with a config that points at the DC above and runs stafctl ls / stacctl ls)"
+    echo "  (once they are, this step starts both, stafd finding the DC above over mDNS, and runs stafctl ls / adlp / stacctl ls)"
 fi
 
 say "5. nvme connect-all, then nvme list"
