@@ -13,7 +13,9 @@
 char *
 stas_sysfs_clean_value (const char *value)
 {
-  g_autofree char *v = g_strstrip (g_strdup (value != NULL ? value : ""));
+  /* model, serial and subsysnqn are bytes of the target's Identify Controller data: they go
+   * into TIDs and D-Bus strings, which must be UTF-8 */
+  g_autofree char *v = g_strstrip (g_utf8_make_valid (value != NULL ? value : "", -1));
 
   if (g_ascii_strcasecmp (v, "none") == 0 || strcmp (v, "(efault)") == 0)
     return g_strdup ("");
@@ -344,12 +346,10 @@ void
 stas_kernel_caps_from_release (const char *release, StasKernelCaps *caps)
 {
   int major = 0, minor = 0;
-  int v;
 
   if (!parse_release (release, &major, &minor))
     major = minor = 0;
-  v = major * 1000 + MIN (minor, 999);
-#define AT_LEAST(maj, min) (v >= (maj) *1000 + (min))
+#define AT_LEAST(maj, min) (major > (maj) || (major == (maj) && minor >= (min)))
   caps->host_iface = AT_LEAST (5, 14);
   caps->discovery = AT_LEAST (5, 16);
   caps->dhchap_secret = AT_LEAST (6, 0);

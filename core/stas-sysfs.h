@@ -28,8 +28,8 @@ typedef struct
 void stas_sysfs_parse_address (const char *address, StasSysfsAddress *out);
 void stas_sysfs_address_clear (StasSysfsAddress *address);
 
-/* An attribute value as stored in the table: trimmed; `none` (any case) and `(efault)`
- * become ''. NULL gives ''. Newly allocated. */
+/* An attribute value as stored in the table: trimmed, invalid UTF-8 sequences replaced by
+ * U+FFFD; `none` (any case) and `(efault)` become ''. NULL gives ''. Newly allocated. */
 char *stas_sysfs_clean_value (const char *value);
 
 /* TRUE for "tcp", "rdma", "fc", "loop" (the transports the table keeps, [D-41]). */
