@@ -753,7 +753,7 @@ create_client (StasAvahi *self)
 {
   int error = 0;
 
-  if (!self->use_client || self->client != NULL || self->stopped)
+  if (!self->use_client || self->client != NULL || self->stopped || !self->enabled)
     return;
   self->client_created = g_get_monotonic_time ();
   self->client = avahi_client_new (avahi_glib_poll_get (self->poll), AVAHI_CLIENT_NO_FAIL,
@@ -880,7 +880,20 @@ stas_avahi_set_enabled (StasAvahi *self, gboolean enabled)
     return;
   if (self->use_client)
     {
-      sync_browsers (self);
+      if (enabled)
+        create_client (self);
+      else
+        {
+          /* zeroconf disabled: no Avahi at all (no client, no warnings, no wake-up) */
+          gboolean reachable = drop_services (self, NULL);
+
+          free_client (self);
+          stop_wakeup (self);
+          g_clear_handle_id (&self->sync_idle, g_source_remove);
+          self->available = AVAIL_UNKNOWN;
+          if (reachable)
+            emit_changed (self);
+        }
       return;
     }
   if (!enabled && drop_services (self, NULL))

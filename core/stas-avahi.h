@@ -39,8 +39,9 @@ G_DECLARE_FINAL_TYPE (StasAvahi, stas_avahi, STAS, AVAHI, GObject)
  * NQNs (the TXT `nqn` is used). */
 StasAvahi *stas_avahi_new (GDBusConnection *bus, gboolean use_client, gboolean tp8013);
 
-/* zeroconf=enabled|disabled: browse the two service types, or none (browsers freed and
- * their services dropped). Applied at once when the client is available. */
+/* zeroconf=enabled|disabled: browse the two service types, or nothing at all: disabled,
+ * the client, browsers and services are freed (no Avahi warnings, no wake-up timer);
+ * enabled again, the client is created anew. */
 void stas_avahi_set_enabled (StasAvahi *self, gboolean enabled);
 gboolean stas_avahi_get_enabled (StasAvahi *self);
 /* Creates the client (start-up, step 11 of [CLI-2]). */
