@@ -804,6 +804,15 @@ op_free (Op *op)
   g_free (op);
 }
 
+/* libnvme's log lines reach stas' logger before the result does: once the task returned,
+ * the main thread may free @ctrl. */
+static void
+flush_log (StasFabricsCtrl *ctrl)
+{
+  if (ctrl->log_fp != NULL)
+    fflush (ctrl->log_fp);
+}
+
 static void
 op_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
 {
@@ -826,41 +835,41 @@ op_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable
         char *device = op->kind == OP_CONNECT ? do_connect (ctrl, &error)
                                               : do_adopt (ctrl, op->device, &error);
         if (device != NULL)
-          g_task_return_pointer (task, device, g_free);
+          flush_log (ctrl), g_task_return_pointer (task, device, g_free);
         else
-          g_task_return_error (task, error);
+          flush_log (ctrl), g_task_return_error (task, error);
         break;
       }
     case OP_DISCONNECT:
       if (do_disconnect (ctrl, &error))
-        g_task_return_boolean (task, TRUE);
+        flush_log (ctrl), g_task_return_boolean (task, TRUE);
       else
-        g_task_return_error (task, error);
+        flush_log (ctrl), g_task_return_error (task, error);
       break;
     case OP_REGISTRATION_SUPPORTED:
       {
         gboolean supported = FALSE;
 
         if (do_registration_supported (ctrl, &supported, &error))
-          g_task_return_boolean (task, supported);
+          flush_log (ctrl), g_task_return_boolean (task, supported);
         else
-          g_task_return_error (task, error);
+          flush_log (ctrl), g_task_return_error (task, error);
         break;
       }
     case OP_DIM:
       if (do_dim (ctrl, op->tas, &error))
-        g_task_return_boolean (task, TRUE);
+        flush_log (ctrl), g_task_return_boolean (task, TRUE);
       else
-        g_task_return_error (task, error);
+        flush_log (ctrl), g_task_return_error (task, error);
       break;
     case OP_SUPPORTED_LOG_PAGES:
       {
         guint32 options = 0;
 
         if (do_supported_log_pages (ctrl, &options, &error))
-          g_task_return_int (task, (gssize) options);
+          flush_log (ctrl), g_task_return_int (task, (gssize) options);
         else
-          g_task_return_error (task, error);
+          flush_log (ctrl), g_task_return_error (task, error);
         break;
       }
     case OP_GET_DISCOVERY_LOG:
@@ -868,14 +877,12 @@ op_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable
         StasDlpRaw *dlp = do_get_discovery_log (ctrl, op->lsp, &error);
 
         if (dlp != NULL)
-          g_task_return_pointer (task, dlp, (GDestroyNotify) stas_dlp_raw_free);
+          flush_log (ctrl), g_task_return_pointer (task, dlp, (GDestroyNotify) stas_dlp_raw_free);
         else
-          g_task_return_error (task, error);
+          flush_log (ctrl), g_task_return_error (task, error);
         break;
       }
     }
-  if (ctrl->log_fp != NULL)
-    fflush (ctrl->log_fp);
 }
 
 /* SPEC §3 / §6: blocking libnvme calls run in a pool of WORKER_THREADS threads. */
