@@ -45,9 +45,9 @@ $(ASAN_BUILD)/build.ninja:
 check: build format-check
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) --no-tests=error
 	$(MAKE) --no-print-directory check-asan
+	$(MAKE) --no-print-directory check-fuzz
 # Not yet part of `check` (landed at the end of a session without a full CI run):
 #	$(MAKE) --no-print-directory check-valgrind
-#	$(MAKE) --no-print-directory check-fuzz
 
 check-fast: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) -LE vm
