@@ -819,14 +819,14 @@ kernel_connect (StasFakeFabrics *self, const ConnectArgs *args, GError **error)
       {
         const StasKernelCtrl *o = ((Device *) g_ptr_array_index (self->devices, i))->kc;
         /* the kernel refuses a duplicate I/O connection (no duplicate_connect) */
-        if (g_strcmp0 (o->transport, kc->transport) == 0 &&
-            addr_equal (o->transport, o->traddr, kc->traddr) &&
-            g_strcmp0 (o->trsvcid, kc->trsvcid) == 0 &&
-            g_strcmp0 (o->subsysnqn, kc->subsysnqn) == 0 &&
-            g_strcmp0 (o->hostnqn, kc->hostnqn) == 0 &&
+        /* (the address comparison, which parses both, last: it dominated a 1000-IOC start) */
+        if (g_strcmp0 (o->subsysnqn, kc->subsysnqn) == 0 &&
+            g_strcmp0 (o->transport, kc->transport) == 0 &&
+            g_strcmp0 (o->trsvcid, kc->trsvcid) == 0 && g_strcmp0 (o->hostnqn, kc->hostnqn) == 0 &&
             g_strcmp0 (o->host_traddr, kc->host_traddr) == 0 &&
             g_strcmp0 (o->host_iface, kc->host_iface) == 0 &&
-            !g_str_has_prefix (o->state, "deleting") && g_strcmp0 (o->state, "dead") != 0)
+            !g_str_has_prefix (o->state, "deleting") && g_strcmp0 (o->state, "dead") != 0 &&
+            addr_equal (o->transport, o->traddr, kc->traddr))
           {
             g_mutex_unlock (&self->lock);
             stas_kernel_ctrl_free (kc);
