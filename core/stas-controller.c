@@ -25,7 +25,6 @@ typedef struct
 {
   StasFabrics *fabrics; /* (owned) */
   StasKernel *kernel;   /* (owned) */
-  gulong device_event_id;
   gulong resynced_id;
 
   /* the request in effect: a deep copy */
@@ -206,13 +205,15 @@ record_identity (StasController *self)
 }
 
 /* Claims the device (routing its events to us) and records its identity [CONN-3]. */
+static void on_device_event (gpointer owner, const StasUevent *event, const StasKernelCtrl *entry);
+
 static void
 claim_device (StasController *self, const char *device)
 {
   StasControllerPrivate *priv = PRIV (self);
 
   set_device (self, device);
-  stas_kernel_claim (priv->kernel, device, self);
+  stas_kernel_claim_full (priv->kernel, device, self, on_device_event);
   record_identity (self);
 }
 
@@ -660,17 +661,15 @@ device_removed (StasController *self)
     }
 }
 
+/* The owner's events only: routed by StasKernel through the claim [NFR-3]. */
 static void
-on_device_event (StasKernel *kernel,
-                 const StasUevent *event,
-                 const StasKernelCtrl *entry,
-                 gpointer owner,
-                 StasController *self)
+on_device_event (gpointer owner, const StasUevent *event, const StasKernelCtrl *entry)
 {
+  g_autoptr (StasController) self = g_object_ref (STAS_CONTROLLER (owner));
   StasControllerPrivate *priv = PRIV (self);
   StasControllerClass *klass = STAS_CONTROLLER_GET_CLASS (self);
 
-  if (owner != self || g_strcmp0 (event->name, priv->device) != 0)
+  if (g_strcmp0 (event->name, priv->device) != 0)
     return;
   if (event->action == STAS_UEVENT_REMOVE)
     {
@@ -681,7 +680,7 @@ on_device_event (StasKernel *kernel,
    * that a resync does not mistake the device for another one [CONN-3] */
   if (!priv->claim_complete && entry != NULL)
     {
-      stas_kernel_claim (priv->kernel, priv->device, self);
+      stas_kernel_claim_full (priv->kernel, priv->device, self, on_device_event);
       record_identity (self);
     }
   if (event->action == STAS_UEVENT_CHANGE && priv->state == STAS_CONTROLLER_CONNECTED &&
@@ -1245,8 +1244,6 @@ stas_controller_constructed (GObject *object)
 
   G_OBJECT_CLASS (stas_controller_parent_class)->constructed (object);
   g_assert (priv->fabrics != NULL && priv->kernel != NULL && priv->tid != NULL);
-  priv->device_event_id =
-      g_signal_connect (priv->kernel, "device-event", G_CALLBACK (on_device_event), self);
   priv->resynced_id = g_signal_connect (priv->kernel, "resynced", G_CALLBACK (on_resynced), self);
 }
 
@@ -1311,7 +1308,6 @@ stas_controller_dispose (GObject *object)
 
   if (priv->kernel != NULL)
     {
-      g_clear_signal_handler (&priv->device_event_id, priv->kernel);
       g_clear_signal_handler (&priv->resynced_id, priv->kernel);
       /* dropped without disposal (e.g. at exit): leave the connection, unclaimed */
       release_device (self);

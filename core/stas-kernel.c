@@ -283,6 +283,7 @@ stas_kernel_ctrl_matches (const StasKernelCtrl *ctrl,
 typedef struct
 {
   gpointer owner;
+  StasKernelOwnerFunc func; /* (nullable) the owner's event handler */
   StasKernelCtrl *identity; /* (owned) the entry when it was claimed [CONN-3] */
 } Claim;
 
@@ -342,9 +343,20 @@ emit_event (StasKernel *self, const StasUevent *event)
   const StasKernelCtrl *entry = g_hash_table_lookup (self->table, event->name);
   Claim *claim = g_hash_table_lookup (self->claims, event->name);
   gpointer owner = claim != NULL ? claim->owner : NULL;
+  StasKernelOwnerFunc func = claim != NULL ? claim->func : NULL;
 
   if (event->action == STAS_UEVENT_REMOVE)
     g_hash_table_remove (self->claims, event->name); /* the device is gone: no owner */
+  /* [NFR-3] routed to the owner only; the signal is for the daemon-wide listeners */
+  if (func != NULL)
+    {
+      g_object_ref (self);
+      func (owner, event, entry);
+      entry = g_hash_table_lookup (self->table, event->name); /* the owner may resync */
+      g_signal_emit (self, signals[SIGNAL_DEVICE_EVENT], 0, event, entry, owner);
+      g_object_unref (self);
+      return;
+    }
   g_signal_emit (self, signals[SIGNAL_DEVICE_EVENT], 0, event, entry, owner);
 }
 
@@ -691,11 +703,21 @@ stas_kernel_get_resync_remaining (StasKernel *self)
 void
 stas_kernel_claim (StasKernel *self, const char *name, gpointer owner)
 {
+  stas_kernel_claim_full (self, name, owner, NULL);
+}
+
+void
+stas_kernel_claim_full (StasKernel *self,
+                        const char *name,
+                        gpointer owner,
+                        StasKernelOwnerFunc func)
+{
   const StasKernelCtrl *entry = g_hash_table_lookup (self->table, name);
   Claim *claim = g_new0 (Claim, 1);
   StasKernelCtrl blank = { .name = (char *) name };
 
   claim->owner = owner;
+  claim->func = func;
   claim->identity = stas_kernel_ctrl_copy (entry != NULL ? entry : &blank);
   g_hash_table_replace (self->claims, g_strdup (name), claim);
 }

@@ -60,8 +60,17 @@ guint stas_kernel_get_overflows (StasKernel *self);
 /* Seconds until the next periodic resync (for process_info). */
 double stas_kernel_get_resync_remaining (StasKernel *self);
 
-/* Ownership (row 3 of §3.4, event routing §2.5). */
+/* Ownership (row 3 of §3.4, event routing §2.5). An owner's events reach it through @func
+ * (called before "device-event" is emitted), so that a device event costs one call however
+ * many controllers exist [NFR-3]; stas_kernel_claim() registers no function. */
+typedef void (*StasKernelOwnerFunc) (gpointer owner,
+                                     const StasUevent *event,
+                                     const StasKernelCtrl *entry);
 void stas_kernel_claim (StasKernel *self, const char *name, gpointer owner);
+void stas_kernel_claim_full (StasKernel *self,
+                             const char *name,
+                             gpointer owner,
+                             StasKernelOwnerFunc func);
 void stas_kernel_release (StasKernel *self, const char *name, gpointer owner);
 gpointer stas_kernel_get_owner (StasKernel *self, const char *name);
 
