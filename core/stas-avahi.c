@@ -495,8 +495,17 @@ service_found (Service *svc, int address_family, const char *address, guint port
 
   if (!stas_zc_identify (&result, self->tp8013, &id, diags))
     {
-      /* a Found that fails a check leaves an identified service unchanged */
+      /* a Found that fails a check leaves an identified service unchanged
+       * (spec/bad-input.md §5: WARNING, previous identity kept) */
       stas_log_diags (diags);
+      if (svc->identified)
+        {
+          g_autofree char *text = service_string (svc);
+
+          stas_warning ("mDNS service %s: invalid update ignored; keeping %s %s %s %s %s", text,
+                        svc->id.transport, svc->id.traddr, svc->id.trsvcid, svc->id.host_iface,
+                        svc->id.subsysnqn);
+        }
       return;
     }
   stas_log_diags (diags);

@@ -597,6 +597,32 @@ test_forever_and_bad_input (Fixture *fx, gconstpointer data)
   WAIT_FOR (dc_value_is (fx, "127.0.0.1", "unresponsive time", "---"));
 }
 
+/* [BAD-0] [ZC-3] [ZC-6]: an update (Found) of an identified service that fails validation:
+ * WARNING, the previous identity kept, nothing disconnected (spec/bad-input.md §5) */
+static void
+test_invalid_update (Fixture *fx, gconstpointer data)
+{
+  write_conf (fx, CONF_HEAD);
+  start_service (fx);
+  advertise (fx, "upd", 4, "127.0.0.1", fx->port4);
+  WAIT_FOR (n_controllers (fx) == 1 && dc4_connected (fx));
+  stas_avahi_test_resolved (fx->avahi, fx->lo, 4, "upd", TCP, "local", 4, "127.0.0.1", fx->port4,
+                            (const char *const[]){ "p=walmart", "upd=1", NULL });
+  {
+    g_autofree char *warning = g_strdup_printf (
+        "mDNS service (lo, IPv4, upd.local, _nvme-disc._tcp): invalid update ignored; keeping "
+        "tcp 127.0.0.1 %u lo " CDC_NQN,
+        fx->port4);
+    g_assert_cmpuint (logs_with (fx, warning), ==, 1);
+  }
+  run_for (100);
+  g_assert_true (dc4_connected (fx));
+  g_assert_true (dc_value_is (fx, "127.0.0.1", "mdns advertised", "True"));
+  withdraw (fx, "upd");
+  WAIT_FOR (dc_value_is (fx, "127.0.0.1", "mdns advertised", "False"));
+  g_assert_true (dc4_connected (fx));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -612,5 +638,6 @@ main (int argc, char **argv)
   g_test_add ("/staf-zeroconf/avahi-restart", Fixture, NULL, setup, test_avahi_restart, teardown);
   g_test_add ("/staf-zeroconf/forever-and-bad-input", Fixture, NULL, setup,
               test_forever_and_bad_input, teardown);
+  g_test_add ("/staf-zeroconf/invalid-update", Fixture, NULL, setup, test_invalid_update, teardown);
   return g_test_run ();
 }

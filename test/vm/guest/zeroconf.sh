@@ -61,3 +61,61 @@ zc_dlp_count_is() {
     out=$(stas_ctl stafctl dlp -t tcp -a "$1" -s "$2" -f "$3" 2>/dev/null) || return 1
     [ "$(grep -c '"subnqn"' <<< "$out")" = "$4" ]
 }
+
+# zc_publish_bg NAME PORT [TXT...]: avahi_publish_dc in the background, so that several
+# adverts probe their names at the same time; zc_published NAME: its avahi-publish reported
+# the service established
+zc_publish_bg() { avahi_publish_dc "$@" > /dev/null 2>&1 & }
+zc_published() { file_has "$STAS_VM_LOGDIR/avahi-publish-${1//[^A-Za-z0-9]/_}.log" "Established"; }
+
+# zc_service NAME: stafd's key of the advert NAME seen on lo over IPv4
+zc_service() { echo "(lo, IPv4, $1.local, _nvme-disc._tcp)"; }
+# zc_service_attr FILE NAME ATTR: ATTR of that service in the stafctl status snapshot FILE
+# (see zc_status); fails when the service is not listed or has no ATTR (an unidentified
+# service has no transport, traddr, trsvcid, host-iface or subsysnqn)
+zc_service_attr() {
+    local key line found=0
+    key="\"$(zc_service "$2")\": {"
+    while IFS= read -r line; do
+        if [ $found = 0 ]; then
+            [[ $line == *"$key"* ]] && found=1
+            continue
+        fi
+        [[ $line == *"}"* ]] && return 1
+        if [[ $line == *"\"$3\": \""* ]]; then
+            line=${line#*\""$3"\": \"}
+            echo "${line%%\"*}"
+            return 0
+        fi
+    done < "$(logfile "$1")"
+    return 1
+}
+# zc_service_attr_is FILE NAME ATTR VALUE
+zc_service_attr_is() { [ "$(zc_service_attr "$1" "$2" "$3")" = "$4" ]; }
+
+# zc_dc_field FILE TRSVCID FIELD: FIELD of the DC at port TRSVCID in the stafctl ls -d
+# snapshot FILE (see zc_ls_d)
+zc_dc_field() {
+    jq -r --arg s "$2" --arg f "$3" \
+        '[.. | objects | select(.trsvcid? == $s and has($f)) | .[$f]] | if length == 1 then .[0] else error("not one DC") end' \
+        "$(logfile "$1")"
+}
+zc_dc_field_is() { [ "$(zc_dc_field "$1" "$2" "$3")" = "$4" ]; }
+
+# zc_publish_updatable NAME PORT [TXT...] -- [NEW-TXT...]: like zc_publish_bg, through
+# test/tools/avahi-txt-update, whose TXT zc_update_txt NAME then replaces by NEW-TXT in place
+# (an update that browsers see as a new Found of the same service: avahi-publish cannot do
+# it, publishing the name again is a removal and a new service); avahi_unpublish NAME ends it
+zc_publish_updatable() {
+    local name=$1 n=${1//[^A-Za-z0-9]/_}
+    shift
+    "$STAS_BUILD/test/tools/avahi-txt-update" "$name" _nvme-disc._tcp "$@" \
+        > "$STAS_VM_LOGDIR/avahi-publish-$n.log" 2>&1 &
+    _w "$STAS_VM_RUN/publish-$n.pid" $!
+}
+zc_update_txt() {
+    local n=${1//[^A-Za-z0-9]/_}
+    _attr "$STAS_VM_RUN/publish-$n.pid"
+    [ -n "$REPLY" ] && kill -USR1 "$REPLY" || return 1
+    wait_for 10 file_has "$STAS_VM_LOGDIR/avahi-publish-$n.log" Updated
+}
