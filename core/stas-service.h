@@ -53,6 +53,13 @@ const StasKernelCaps *stas_service_get_kernel_caps (StasService *self);
 /* TID defaults of this daemon from the current configuration and identity. */
 void stas_service_get_tid_defaults (StasService *self, StasTidDefaults *defaults);
 
+/* The connect request for @tid (behaviour §3.2, [D-32]): a DC for stafd, an I/O controller
+ * for stacd; @ctrl is its controller= entry or NULL. */
+void stas_service_build_request (StasService *self,
+                                 StasTid *tid,
+                                 const StasConfigController *ctrl,
+                                 StasConnectRequest *request);
+
 /* SIGHUP: re-reads sys.conf and the configuration, logs what changed, keeps what was
  * effective where the new input is invalid. */
 void stas_service_reload (StasService *self);
