@@ -6,6 +6,7 @@
 
 #include "stas-ip.h"
 #include "stas-log.h"
+#include "stas-state.h"
 
 #define STATE_WRITE_DEBOUNCE_MS 1000
 #define SHUTDOWN_GRACE_S 20
@@ -302,4 +303,153 @@ void
 stas_debounce_cancel (StasDebounce *debounce)
 {
   g_clear_handle_id (&debounce->timer, g_source_remove);
+}
+
+/* ---- D-Bus replies ---------------------------------------------------------------------- */
+
+void
+stas_ctrl_info_store_fill (StasCtrlInfoStore *c,
+                           StasDaemonKind kind,
+                           StasController *controller,
+                           const StasConfigController *ctrl)
+{
+  const StasKernelCtrl *k = stas_controller_get_kernel_entry (controller);
+  StasCtrlInfo *info = &c->info;
+
+  memset (c, 0, sizeof *c);
+  c->retry_timer = stas_controller_dup_retry_timer_string (controller);
+  c->connect_op = stas_controller_dup_connect_operation_string (controller);
+
+  info->kind = kind;
+  info->tid = stas_controller_get_tid (controller);
+  info->params = ctrl != NULL ? ctrl->params : NULL;
+  info->device = stas_controller_get_device (controller);
+  info->connect_attempts = stas_controller_get_connect_attempts (controller);
+  info->retry_connect_timer = c->retry_timer;
+  info->connect_operation = c->connect_op;
+  if (k != NULL)
+    {
+      info->hostid = k->hostid;
+      info->hostnqn = k->hostnqn;
+      info->model = k->model;
+      info->serial = k->serial;
+      info->dctype = k->dctype;
+      info->cntrltype = k->cntrltype;
+    }
+  info->connected = stas_controller_get_state (controller) == STAS_CONTROLLER_CONNECTED;
+}
+
+void
+stas_ctrl_info_store_clear (StasCtrlInfoStore *c)
+{
+  g_free (c->retry_timer);
+  g_free (c->connect_op);
+  g_free (c->log_page_op);
+  g_free (c->register_op);
+  g_free (c->supported_op);
+  g_free (c->unresponsive_timer);
+}
+
+GArray *
+stas_ctrl_info_array_new (guint n)
+{
+  GArray *infos = g_array_sized_new (FALSE, TRUE, sizeof (StasCtrlInfoStore), n);
+
+  g_array_set_clear_func (infos, (GDestroyNotify) stas_ctrl_info_store_clear);
+  g_array_set_size (infos, n);
+  return infos;
+}
+
+const StasCtrlInfo **
+stas_ctrl_info_array_ptrs (GArray *infos)
+{
+  const StasCtrlInfo **ptrs = g_new0 (const StasCtrlInfo *, infos->len + 1);
+
+  for (guint i = 0; i < infos->len; i++)
+    ptrs[i] = &g_array_index (infos, StasCtrlInfoStore, i).info;
+  return ptrs;
+}
+
+gpointer
+stas_daemon_lookup (StasService *service,
+                    GPtrArray *entries,
+                    StasController *(*controller_of) (gconstpointer entry),
+                    const char *transport,
+                    const char *traddr,
+                    const char *trsvcid,
+                    const char *subsysnqn,
+                    const char *host_traddr,
+                    const char *host_iface,
+                    const char *host_nqn)
+{
+  StasTidDefaults defaults;
+  g_autoptr (StasTid) key = NULL;
+  gpointer first = NULL;
+
+  stas_service_get_tid_defaults (service, &defaults);
+  key = stas_tid_new_lookup (&defaults, transport, traddr, trsvcid, subsysnqn, host_traddr,
+                             host_iface, host_nqn);
+  for (guint i = 0; key != NULL && i < entries->len; i++)
+    {
+      gpointer entry = g_ptr_array_index (entries, i);
+      StasTid *tid = stas_controller_get_tid (controller_of (entry));
+
+      if (!stas_tid_matches_lookup (tid, key))
+        continue;
+      if (stas_tid_equal (tid, key))
+        return entry; /* the sys.conf host ID wins */
+      if (first == NULL)
+        first = entry;
+    }
+  return first;
+}
+
+void
+stas_process_info_store_init (StasProcessInfoStore *p,
+                              StasService *service,
+                              double soak_interval,
+                              double soak_remaining,
+                              guint n_disposals)
+{
+  StasSysConf *sysconf = stas_service_get_sysconf (service);
+  const StasKernelCaps *caps = stas_service_get_kernel_caps (service);
+  StasKernel *kernel = stas_service_get_kernel (service);
+  StasProcessInfo *info = &p->info;
+
+  memset (p, 0, sizeof *p);
+  p->state_file = stas_state_path (stas_service_get_kind (service));
+  p->soak_timer =
+      stas_payload_timer_string (soak_interval, soak_remaining >= 0, MAX (soak_remaining, 0));
+  p->resync_timer = stas_payload_timer_string (STAS_SYSFS_RESYNC_PERIOD_S, TRUE,
+                                               stas_kernel_get_resync_remaining (kernel));
+  p->terminating = stas_ctrl_info_array_new (n_disposals);
+  p->terminating_ptrs = stas_ctrl_info_array_ptrs (p->terminating);
+
+  info->kind = stas_service_get_kind (service);
+  info->tron = stas_service_get_tron (service);
+  info->host_nqn = stas_sysconf_get_host_nqn (sysconf);
+  info->host_id = stas_sysconf_get_host_id (sysconf);
+  info->has_host_key = stas_sysconf_get_host_key (sysconf) != NULL;
+  info->symname = stas_sysconf_get_symname (sysconf);
+  info->state_file = p->state_file;
+  info->config_soak_timer = p->soak_timer;
+  info->tp8013 = caps->discovery;
+  info->host_iface = caps->host_iface;
+  info->audit_timer = "";
+  info->dhchap_secret = caps->dhchap_secret;
+  info->dhchap_ctrl_secret = caps->dhchap_ctrl_secret;
+  info->sysfs_resync_timer = p->resync_timer;
+  info->udev_overflows = stas_kernel_get_overflows (kernel);
+  info->terminating = p->terminating_ptrs;
+  info->n_terminating = n_disposals;
+}
+
+void
+stas_process_info_store_clear (StasProcessInfoStore *p)
+{
+  g_free (p->state_file);
+  g_free (p->soak_timer);
+  g_free (p->resync_timer);
+  g_clear_pointer (&p->terminating, g_array_unref);
+  g_clear_pointer (&p->terminating_ptrs, g_free);
 }

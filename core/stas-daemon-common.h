@@ -7,6 +7,8 @@
 
 #include "stas-config.h"
 #include "stas-controller.h"
+#include "stas-payload.h"
+#include "stas-service.h"
 
 G_BEGIN_DECLS
 
@@ -84,5 +86,63 @@ typedef struct
 /* @write (@data) runs once STATE_WRITE_DEBOUNCE (1 s) after the first of the calls. */
 void stas_debounce_schedule (StasDebounce *debounce);
 void stas_debounce_cancel (StasDebounce *debounce);
+
+/* ---- D-Bus replies (spec/dbus.md §3, §5): from in-memory state only ------------------------ */
+
+/* A StasCtrlInfo with the strings it points to, freed together. */
+typedef struct
+{
+  StasCtrlInfo info;
+  char *retry_timer;
+  char *connect_op;
+  char *log_page_op;
+  char *register_op;
+  char *supported_op;
+  char *unresponsive_timer;
+} StasCtrlInfoStore;
+
+/* Fills what every controller has (identity, device, connection, kernel entry) and resets
+ * the rest; @ctrl: its controller= entry or NULL. */
+void stas_ctrl_info_store_fill (StasCtrlInfoStore *c,
+                                StasDaemonKind kind,
+                                StasController *controller,
+                                const StasConfigController *ctrl);
+void stas_ctrl_info_store_clear (StasCtrlInfoStore *c);
+/* @n zeroed StasCtrlInfoStore (cleared with the array). */
+GArray *stas_ctrl_info_array_new (guint n);
+/* The NULL-terminated StasCtrlInfo pointers of @infos (of StasCtrlInfoStore). */
+const StasCtrlInfo **stas_ctrl_info_array_ptrs (GArray *infos);
+
+/* [DBUS-13]: the entry of @entries whose controller (@controller_of) the 7 strings designate
+ * (the one with the sys.conf host ID first), or NULL. */
+gpointer stas_daemon_lookup (StasService *service,
+                             GPtrArray *entries,
+                             StasController *(*controller_of) (gconstpointer entry),
+                             const char *transport,
+                             const char *traddr,
+                             const char *trsvcid,
+                             const char *subsysnqn,
+                             const char *host_traddr,
+                             const char *host_iface,
+                             const char *host_nqn);
+
+/* process_info: the StasProcessInfo with the strings it points to. */
+typedef struct
+{
+  StasProcessInfo info;
+  char *state_file;
+  char *soak_timer;
+  char *resync_timer;
+  GArray *terminating; /* StasCtrlInfoStore, to be filled by the caller */
+  const StasCtrlInfo **terminating_ptrs;
+} StasProcessInfoStore;
+
+/* Fills what both daemons report; @terminating gets @n_disposals zeroed entries. */
+void stas_process_info_store_init (StasProcessInfoStore *p,
+                                   StasService *service,
+                                   double soak_interval,
+                                   double soak_remaining,
+                                   guint n_disposals);
+void stas_process_info_store_clear (StasProcessInfoStore *p);
 
 G_END_DECLS
