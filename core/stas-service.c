@@ -66,6 +66,8 @@ on_debug_skeleton_notify_tron (GObject *skeleton, GParamSpec *pspec, StasService
   if (tron != stas_log_get_debug ())
     stas_log (STAS_LOG_INFO, "Trace %s (set over D-Bus)", tron ? "ON" : "OFF");
   apply_tron (self, tron);
+  if (STAS_SERVICE_GET_CLASS (self)->tron_changed != NULL)
+    STAS_SERVICE_GET_CLASS (self)->tron_changed (self, stas_service_get_tron (self));
 }
 
 void

@@ -29,6 +29,8 @@ struct _StasServiceClass
   void (*activate) (StasService *self);
   /* [SIG-1] steps 1–5; @callback runs when the daemon may exit. */
   void (*shutdown_async) (StasService *self, GAsyncReadyCallback callback, gpointer user_data);
+  /* The trace setting of the .debug interface changed: applied to every controller. */
+  void (*tron_changed) (StasService *self, gboolean tron);
   /* The kernel table was updated or resynchronised. */
   void (*kernel_resynced) (StasService *self, gboolean after_overflow);
 };

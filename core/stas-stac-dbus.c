@@ -26,26 +26,11 @@ fill_info (StasIoc *ioc, const StasConfigController *ctrl, StasCtrlInfoStore *c)
   c->info.dlpe = stas_ioc_get_dlpe (ioc);
 }
 
+/* An entry's controller, for the [DBUS-13] look-up of the 7 strings. */
 static StasController *
 controller_of (gconstpointer entry)
 {
   return STAS_CONTROLLER (((const StacEntry *) entry)->ioc);
-}
-
-/* [DBUS-13]: the IOC the 7 strings designate, or NULL */
-static StacEntry *
-lookup (StasStac *self,
-        const char *transport,
-        const char *traddr,
-        const char *trsvcid,
-        const char *subsysnqn,
-        const char *host_traddr,
-        const char *host_iface,
-        const char *host_nqn)
-{
-  return stas_daemon_lookup (STAS_SERVICE (self), stas_stac_get_entries (self), controller_of,
-                             transport, traddr, trsvcid, subsysnqn, host_traddr, host_iface,
-                             host_nqn);
 }
 
 static gboolean
@@ -81,7 +66,8 @@ handle_controller_info (StasDBusStacDebug *skeleton,
                         StasStac *self)
 {
   StacEntry *entry =
-      lookup (self, transport, traddr, trsvcid, subsysnqn, host_traddr, host_iface, host_nqn);
+      stas_daemon_lookup (STAS_SERVICE (self), stas_stac_get_entries (self), controller_of,
+                          transport, traddr, trsvcid, subsysnqn, host_traddr, host_iface, host_nqn);
   g_autofree char *json = NULL;
 
   if (entry != NULL)

@@ -1714,9 +1714,9 @@ stas_stac_shutdown_async (StasService *service, GAsyncReadyCallback callback, gp
 /* ==== D-Bus ================================================================================== */
 
 static void
-on_debug_tron (GObject *skeleton, GParamSpec *pspec, StasStac *self)
+stas_stac_tron_changed (StasService *service, gboolean tron)
 {
-  gboolean tron = stas_service_get_tron (STAS_SERVICE (self));
+  StasStac *self = STAS_STAC (service);
 
   for (guint i = 0; i < self->entries->len; i++)
     stas_controller_set_tron (
@@ -1728,8 +1728,6 @@ stas_stac_create_debug_skeleton (StasService *service)
 {
   StasDBusStacDebug *skeleton = stas_dbus_stac_debug_skeleton_new ();
 
-  g_signal_connect_object (skeleton, "notify::tron", G_CALLBACK (on_debug_tron), service,
-                           G_CONNECT_AFTER);
   stas_stac_connect_debug_handlers (STAS_STAC (service), skeleton);
   return G_DBUS_INTERFACE_SKELETON (skeleton);
 }
@@ -1798,6 +1796,7 @@ stas_stac_class_init (StasStacClass *klass)
   service_class->activate = stas_stac_activate;
   service_class->config_changed = stas_stac_config_changed;
   service_class->kernel_resynced = stas_stac_kernel_resynced;
+  service_class->tron_changed = stas_stac_tron_changed;
   service_class->shutdown_async = stas_stac_shutdown_async;
 }
 

@@ -80,26 +80,11 @@ collect_infos (StasStaf *self)
   return infos;
 }
 
+/* An entry's controller, for the [DBUS-13] look-up of the 7 strings. */
 static StasController *
 controller_of (gconstpointer entry)
 {
   return STAS_CONTROLLER (((const StafEntry *) entry)->dc);
-}
-
-/* [DBUS-13]: the DC the 7 strings designate, or NULL */
-static StafEntry *
-lookup (StasStaf *self,
-        const char *transport,
-        const char *traddr,
-        const char *trsvcid,
-        const char *subsysnqn,
-        const char *host_traddr,
-        const char *host_iface,
-        const char *host_nqn)
-{
-  return stas_daemon_lookup (STAS_SERVICE (self), stas_staf_get_entries (self), controller_of,
-                             transport, traddr, trsvcid, subsysnqn, host_traddr, host_iface,
-                             host_nqn);
 }
 
 static gboolean
@@ -138,7 +123,8 @@ handle_get_log_pages (StasDBusStaf *skeleton,
                       StasStaf *self)
 {
   StafEntry *entry =
-      lookup (self, transport, traddr, trsvcid, subsysnqn, host_traddr, host_iface, host_nqn);
+      stas_daemon_lookup (STAS_SERVICE (self), stas_staf_get_entries (self), controller_of,
+                          transport, traddr, trsvcid, subsysnqn, host_traddr, host_iface, host_nqn);
   g_autoptr (GVariant) pages = log_pages_of (entry);
 
   stas_dbus_staf_complete_get_log_pages (skeleton, invocation, pages);
@@ -193,7 +179,8 @@ handle_controller_info (StasDBusStafDebug *skeleton,
                         StasStaf *self)
 {
   StafEntry *entry =
-      lookup (self, transport, traddr, trsvcid, subsysnqn, host_traddr, host_iface, host_nqn);
+      stas_daemon_lookup (STAS_SERVICE (self), stas_staf_get_entries (self), controller_of,
+                          transport, traddr, trsvcid, subsysnqn, host_traddr, host_iface, host_nqn);
   g_autofree char *json = NULL;
 
   if (entry != NULL)

@@ -1028,9 +1028,9 @@ stas_staf_shutdown_async (StasService *service, GAsyncReadyCallback callback, gp
 /* ---- D-Bus ------------------------------------------------------------------------------ */
 
 static void
-on_debug_tron (GObject *skeleton, GParamSpec *pspec, StasStaf *self)
+stas_staf_tron_changed (StasService *service, gboolean tron)
 {
-  gboolean tron = stas_service_get_tron (STAS_SERVICE (self));
+  StasStaf *self = STAS_STAF (service);
 
   for (guint i = 0; i < self->entries->len; i++)
     stas_controller_set_tron (
@@ -1042,8 +1042,6 @@ stas_staf_create_debug_skeleton (StasService *service)
 {
   StasDBusStafDebug *skeleton = stas_dbus_staf_debug_skeleton_new ();
 
-  g_signal_connect_object (skeleton, "notify::tron", G_CALLBACK (on_debug_tron), service,
-                           G_CONNECT_AFTER);
   stas_staf_connect_debug_handlers (STAS_STAF (service), skeleton);
   return G_DBUS_INTERFACE_SKELETON (skeleton);
 }
@@ -1105,6 +1103,7 @@ stas_staf_class_init (StasStafClass *klass)
   service_class->activate = stas_staf_activate;
   service_class->config_changed = stas_staf_config_changed;
   service_class->kernel_resynced = stas_staf_kernel_resynced;
+  service_class->tron_changed = stas_staf_tron_changed;
   service_class->shutdown_async = stas_staf_shutdown_async;
 }
 
