@@ -1,7 +1,11 @@
 /* test-util.h — helpers shared by the in-process tests. */
 #pragma once
 
+#include <gio/gio.h>
+
 #include "stas-log.h"
+#include "stas-service.h"
+#include "stas-soak.h"
 
 G_BEGIN_DECLS
 
@@ -13,5 +17,57 @@ void stas_test_assert_diags (GPtrArray *diags, const char *const *expected);
   stas_test_assert_diags ((diags), (const char *const[]){ __VA_ARGS__, NULL })
 
 #define ASSERT_NO_DIAGS(diags) stas_test_assert_diags ((diags), (const char *const[]){ NULL })
+
+/* ---- files ----------------------------------------------------------------------------- */
+
+#define STAS_TEST_HOST_ID "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a"
+#define STAS_TEST_HOST_NQN "nqn.2014-08.org.nvmexpress:uuid:" STAS_TEST_HOST_ID
+
+/* Writes @text to @path (its directory created). */
+void stas_test_write_file (const char *path, const char *text);
+/* The host identity of the test root: STAS_TEST_HOST_NQN and STAS_TEST_HOST_ID. */
+void stas_test_write_host_identity (void);
+
+/* ---- the main loop ---------------------------------------------------------------------- */
+
+/* Runs the default main context until @cond holds (bounded, 10 s: the assertion after it
+ * tells). */
+#define STAS_TEST_WAIT_FOR(cond)                                                                   \
+  G_STMT_START                                                                                     \
+  {                                                                                                \
+    gint64 _end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;                                   \
+    while (!(cond) && g_get_monotonic_time () < _end)                                              \
+      g_main_context_iteration (NULL, FALSE);                                                      \
+    g_assert_true (cond);                                                                          \
+  }                                                                                                \
+  G_STMT_END
+
+/* Runs the default main context for @ms (for "nothing happens" checks). */
+void stas_test_run_for (guint ms);
+
+/* ---- D-Bus (a private bus: GTestDBus) --------------------------------------------------- */
+
+/* A message-bus connection to @bus. */
+GDBusConnection *stas_test_bus_connection (GTestDBus *bus);
+/* @method of @path on @server's unique name, called from @client. The service answers on
+ * this thread's main context: the call is asynchronous and the context is spun until the
+ * reply. Returns it, or NULL with @error (@error NULL: asserts the call succeeded). */
+GVariant *stas_test_call (GDBusConnection *client,
+                          GDBusConnection *server,
+                          const char *path,
+                          const char *iface,
+                          const char *method,
+                          GVariant *params,
+                          const char *reply_type,
+                          GError **error);
+
+/* A daemon's service object up to its activation: start (@conf), startup, the soak timer
+ * scaled by 0.01, exported on @server. */
+void stas_test_service_start (StasService *service,
+                              const char *conf,
+                              StasSoak *soak,
+                              GDBusConnection *server);
+/* SIGTERM: shuts *@service down (waiting for it), unexports and releases it. */
+void stas_test_service_stop (StasService **service);
 
 G_END_DECLS
