@@ -121,11 +121,25 @@ stas_test_call (GDBusConnection *client,
                 const char *reply_type,
                 GError **error)
 {
+  return stas_test_call_full (client, server, path, iface, method, params, reply_type, 5000, error);
+}
+
+GVariant *
+stas_test_call_full (GDBusConnection *client,
+                     GDBusConnection *server,
+                     const char *path,
+                     const char *iface,
+                     const char *method,
+                     GVariant *params,
+                     const char *reply_type,
+                     int timeout_ms,
+                     GError **error)
+{
   CallData data = { .loop = g_main_loop_new (NULL, FALSE) };
 
   g_dbus_connection_call (client, g_dbus_connection_get_unique_name (server), path, iface, method,
                           params, reply_type ? G_VARIANT_TYPE (reply_type) : NULL,
-                          G_DBUS_CALL_FLAGS_NONE, 5000, NULL, on_call_done, &data);
+                          G_DBUS_CALL_FLAGS_NONE, timeout_ms, NULL, on_call_done, &data);
   g_main_loop_run (data.loop);
   g_main_loop_unref (data.loop);
   if (error == NULL)

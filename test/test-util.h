@@ -60,6 +60,16 @@ GVariant *stas_test_call (GDBusConnection *client,
                           GVariant *params,
                           const char *reply_type,
                           GError **error);
+/* The same with a timeout of @timeout_ms (stas_test_call(): 5 s). */
+GVariant *stas_test_call_full (GDBusConnection *client,
+                               GDBusConnection *server,
+                               const char *path,
+                               const char *iface,
+                               const char *method,
+                               GVariant *params,
+                               const char *reply_type,
+                               int timeout_ms,
+                               GError **error);
 
 /* A daemon's service object up to its activation: start (@conf), startup, the soak timer
  * scaled by 0.01, exported on @server. */
