@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "stas-controller.h"
 #include "stas-paths.h"
 
 static char
@@ -65,7 +66,7 @@ stas_test_write_host_identity (void)
 }
 
 static gboolean
-on_flag (gpointer data)
+on_timed_out (gpointer data)
 {
   *(gboolean *) data = TRUE;
   return G_SOURCE_REMOVE;
@@ -76,9 +77,97 @@ stas_test_run_for (guint ms)
 {
   gboolean done = FALSE;
 
-  g_timeout_add (ms, on_flag, &done);
+  g_timeout_add (ms, on_timed_out, &done);
   while (!done)
     g_main_context_iteration (NULL, TRUE);
+}
+
+void
+stas_test_wait_until (gboolean (*cond) (gpointer data), gpointer data)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (5000, on_timed_out, &timed_out);
+
+  while (!cond (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (timed_out);
+  g_source_remove (id);
+}
+
+void
+stas_test_flush (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+on_world_log (StasLogLevel level, const char *text, gpointer user_data)
+{
+  StasTestWorld *world = user_data;
+
+  g_ptr_array_add (world->logs, g_strdup_printf ("%d %s", level, text));
+}
+
+void
+stas_test_world_init (StasTestWorld *world, double time_scale, gboolean debug)
+{
+  stas_controller_set_time_scale (time_scale);
+  world->logs = g_ptr_array_new_with_free_func (g_free);
+  stas_log_set_debug (debug);
+  stas_log_set_handler (on_world_log, world);
+  world->fake = stas_fake_fabrics_new ();
+  world->fabrics = STAS_FABRICS (world->fake);
+}
+
+void
+stas_test_world_start (StasTestWorld *world)
+{
+  g_autoptr (GError) error = NULL;
+
+  world->kernel = stas_kernel_new (world->fabrics);
+  g_assert_true (stas_kernel_start (world->kernel, &error));
+  g_assert_no_error (error);
+}
+
+void
+stas_test_world_clear (StasTestWorld *world)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  stas_test_flush ();
+  g_assert_cmpuint (stas_fake_fabrics_count_pending (world->fake), ==, 0);
+  g_assert_cmpuint (stas_fake_fabrics_count_ctrls (world->fake), ==, 0); /* [ARCH-4] */
+  stas_kernel_stop (world->kernel);
+  /* A resync's worker thread may drop its reference on the table a little after the
+   * callback ran: wait for it, so that the table is finalized here, on the main thread. */
+  while (g_atomic_int_get (&G_OBJECT (world->kernel)->ref_count) > 1)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_finalize_object (g_steal_pointer (&world->kernel));
+  g_assert_finalize_object (g_steal_pointer (&world->fake));
+  world->fabrics = NULL;
+  stas_log_set_handler (NULL, NULL);
+  stas_log_set_debug (FALSE);
+  g_clear_pointer (&world->logs, g_ptr_array_unref);
+}
+
+guint
+stas_test_world_count_logs (StasTestWorld *world, StasLogLevel level, const char *text)
+{
+  g_autofree char *prefix = g_strdup_printf ("%d ", level);
+  guint n = 0;
+
+  for (guint i = 0; i < world->logs->len; i++)
+    {
+      const char *line = g_ptr_array_index (world->logs, i);
+      if (g_str_has_prefix (line, prefix) && strstr (line, text) != NULL)
+        n++;
+    }
+  return n;
 }
 
 GDBusConnection *

@@ -3,6 +3,8 @@
 
 #include <gio/gio.h>
 
+#include "fake-fabrics.h"
+#include "stas-kernel.h"
 #include "stas-log.h"
 #include "stas-service.h"
 #include "stas-soak.h"
@@ -44,6 +46,32 @@ void stas_test_write_host_identity (void);
 
 /* Runs the default main context for @ms (for "nothing happens" checks). */
 void stas_test_run_for (guint ms);
+
+/* Runs the default main context until @cond (@data) holds; fails after 5 s. */
+void stas_test_wait_until (gboolean (*cond) (gpointer data), gpointer data);
+/* Dispatches what is ready, without blocking. */
+void stas_test_flush (void);
+
+/* ---- controller tests: the fake fabrics, a kernel table, the log captured --------------- */
+
+typedef struct
+{
+  StasFakeFabrics *fake; /* (owned) */
+  StasFabrics *fabrics;  /* the same object */
+  StasKernel *kernel;    /* (owned) */
+  GPtrArray *logs;       /* "<level> <text>" */
+} StasTestWorld;
+
+/* Controller timers scaled by @time_scale, the log captured (debug messages with @debug),
+ * empty fake fabrics: add the targets, then stas_test_world_start(). */
+void stas_test_world_init (StasTestWorld *world, double time_scale, gboolean debug);
+/* The kernel table, started. */
+void stas_test_world_start (StasTestWorld *world);
+/* Asserts that nothing is pending and [ARCH-4] every handle was freed, then finalizes the
+ * kernel table and the fake fabrics. */
+void stas_test_world_clear (StasTestWorld *world);
+/* Messages logged at @level containing @text. */
+guint stas_test_world_count_logs (StasTestWorld *world, StasLogLevel level, const char *text);
 
 /* ---- D-Bus (a private bus: GTestDBus) --------------------------------------------------- */
 
