@@ -155,6 +155,28 @@ stas_test_world_clear (StasTestWorld *world)
   g_clear_pointer (&world->logs, g_ptr_array_unref);
 }
 
+StasTid *
+stas_test_tid (StasDaemonKind kind, const char *traddr, const char *trsvcid, const char *nqn)
+{
+  StasTidDefaults defaults = { .kind = kind,
+                               .host_nqn = STAS_TEST_HOST_NQN,
+                               .host_id = STAS_TEST_HOST_ID };
+  StasTidFields fields = {
+    .transport = "tcp", .traddr = traddr, .trsvcid = trsvcid, .subsysnqn = nqn
+  };
+  g_autoptr (GError) error = NULL;
+  StasTid *tid = stas_tid_new (&defaults, &fields, &error);
+
+  g_assert_no_error (error);
+  return tid;
+}
+
+gboolean
+stas_test_is_connected (gpointer controller)
+{
+  return stas_controller_get_state (controller) == STAS_CONTROLLER_CONNECTED;
+}
+
 guint
 stas_test_world_count_logs (StasTestWorld *world, StasLogLevel level, const char *text)
 {

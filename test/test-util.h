@@ -70,6 +70,11 @@ void stas_test_world_start (StasTestWorld *world);
 /* Asserts that nothing is pending and [ARCH-4] every handle was freed, then finalizes the
  * kernel table and the fake fabrics. */
 void stas_test_world_clear (StasTestWorld *world);
+/* A TCP TID of a @kind daemon with the test host identity (@trsvcid, @nqn may be NULL). */
+StasTid *
+stas_test_tid (StasDaemonKind kind, const char *traddr, const char *trsvcid, const char *nqn);
+/* Conditions of stas_test_wait_until() on a StasController. */
+gboolean stas_test_is_connected (gpointer controller);
 /* Messages logged at @level containing @text. */
 guint stas_test_world_count_logs (StasTestWorld *world, StasLogLevel level, const char *text);
 

@@ -10,8 +10,8 @@
 #include "stas-log.h"
 #include "test-util.h"
 
-#define HOSTNQN "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a"
-#define HOSTID "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a"
+#define HOSTNQN STAS_TEST_HOST_NQN
+#define HOSTID STAS_TEST_HOST_ID
 #define DC_NQN "nqn.1988-11.com.dell:SFSS:1:20221122170722e8"
 #define IO_NQN "nqn.2023-01.com.example:array1"
 #define TIME_SCALE 0.001 /* 3 s → 3 ms, 60 s → 60 ms */
@@ -110,12 +110,6 @@ teardown (Fixture *fx, gconstpointer data)
 }
 
 static gboolean
-is_connected (gpointer ctl)
-{
-  return stas_controller_get_state (ctl) == STAS_CONTROLLER_CONNECTED;
-}
-
-static gboolean
 is_connecting (gpointer ctl)
 {
   return stas_controller_get_state (ctl) == STAS_CONTROLLER_CONNECTING;
@@ -128,20 +122,6 @@ is_idle_no_op (gpointer ctl)
          !stas_controller_is_op_in_flight (ctl);
 }
 
-static StasTid *
-make_tid (const char *traddr, const char *trsvcid, const char *nqn)
-{
-  StasTidDefaults defaults = { .kind = STAS_DAEMON_STAFD, .host_nqn = HOSTNQN, .host_id = HOSTID };
-  StasTidFields fields = {
-    .transport = "tcp", .traddr = traddr, .trsvcid = trsvcid, .subsysnqn = nqn
-  };
-  g_autoptr (GError) error = NULL;
-  StasTid *tid = stas_tid_new (&defaults, &fields, &error);
-
-  g_assert_no_error (error);
-  return tid;
-}
-
 static void
 on_connect_failed (StasController *ctl, guint attempts, const char *reason, Fixture *fx)
 {
@@ -151,8 +131,8 @@ on_connect_failed (StasController *ctl, guint attempts, const char *reason, Fixt
 static TestCtrl *
 new_ctrl_full (Fixture *fx, gboolean dc, const StasConnParams *params)
 {
-  g_autoptr (StasTid) tid =
-      dc ? make_tid ("192.168.1.10", "8009", NULL) : make_tid ("192.168.1.20", "4420", IO_NQN);
+  g_autoptr (StasTid) tid = dc ? stas_test_tid (STAS_DAEMON_STAFD, "192.168.1.10", "8009", NULL)
+                               : stas_test_tid (STAS_DAEMON_STAFD, "192.168.1.20", "4420", IO_NQN);
   StasConnectRequest request = { .tid = tid, .discovery = dc };
   TestCtrl *ctl;
 
@@ -230,7 +210,7 @@ test_connect_success (Fixture *fx, gconstpointer data)
   stas_test_wait_until (is_connecting, c);
   g_assert_cmpuint (stas_controller_get_connect_attempts (c), ==, 1);
   g_assert_null (stas_controller_get_device (c));
-  stas_test_wait_until (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
 
   g_assert_cmpstr (stas_controller_get_device (c), ==, "nvme0");
   g_assert_true (stas_kernel_get_owner (fx->w.kernel, "nvme0") == c);
@@ -290,7 +270,7 @@ test_connect_retry_periods (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (stas_test_world_count_logs (&fx->w, STAS_LOG_ERROR, error_text), ==,
                     1); /* no more */
 
-  stas_test_wait_until (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   g_assert_cmpuint (stas_controller_get_connect_attempts (c), ==, 0);
   g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_CONNECT, NULL), ==, 4);
   dispose_and_wait (c, FALSE);
@@ -319,7 +299,7 @@ test_connect_no_retry (Fixture *fx, gconstpointer data)
   /* NCC cleared: attempts reset, connect now */
   stas_controller_connect_now (c, TRUE);
   g_assert_cmpuint (stas_controller_get_connect_attempts (c), ==, 0);
-  stas_test_wait_until (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   dispose_and_wait (c, FALSE);
 }
 
@@ -338,7 +318,7 @@ test_connect_operation_string (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (op, ==, "{'fail count': 0, 'completed': False, 'alive': True}");
   g_assert_true (stas_controller_is_op_in_flight (c));
   stas_fake_fabrics_release (fx->w.fake, fx->io_target, STAS_FAKE_OP_CONNECT);
-  stas_test_wait_until (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   g_assert_null (stas_controller_dup_connect_operation_string (c));
   dispose_and_wait (c, FALSE);
 }
@@ -349,7 +329,7 @@ test_connect_operation_string (Fixture *fx, gconstpointer data)
 static void
 test_adopt_existing (Fixture *fx, gconstpointer data)
 {
-  g_autoptr (StasTid) tid = make_tid ("192.168.1.10", "8009", NULL);
+  g_autoptr (StasTid) tid = stas_test_tid (STAS_DAEMON_STAFD, "192.168.1.10", "8009", NULL);
   const char *ext = stas_fake_fabrics_connect_external (fx->w.fake, tid, TRUE, NULL);
   TestCtrl *ctl;
   StasController *c;
@@ -359,7 +339,7 @@ test_adopt_existing (Fixture *fx, gconstpointer data)
   ctl = new_ctrl (fx, TRUE);
   c = STAS_CONTROLLER (ctl);
   stas_controller_start (c);
-  stas_test_wait_until (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   g_assert_cmpstr (stas_controller_get_device (c), ==, name);
   g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_ADOPT, name), ==, 1);
   g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_CONNECT, NULL), ==, 0);
@@ -373,7 +353,7 @@ test_adopt_existing (Fixture *fx, gconstpointer data)
 static void
 test_no_adopt_deleting_or_owned (Fixture *fx, gconstpointer data)
 {
-  g_autoptr (StasTid) tid = make_tid ("192.168.1.10", "8009", NULL);
+  g_autoptr (StasTid) tid = stas_test_tid (STAS_DAEMON_STAFD, "192.168.1.10", "8009", NULL);
   g_autofree char *dying =
       g_strdup (stas_fake_fabrics_connect_external (fx->w.fake, tid, TRUE, NULL));
   g_autofree char *owned =
@@ -388,7 +368,7 @@ test_no_adopt_deleting_or_owned (Fixture *fx, gconstpointer data)
   ctl = new_ctrl (fx, TRUE);
   c = STAS_CONTROLLER (ctl);
   stas_controller_start (c);
-  stas_test_wait_until (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_ADOPT, NULL), ==, 0);
   g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_CONNECT, NULL), ==, 1);
   g_assert_cmpstr (stas_controller_get_device (c), !=, dying);
@@ -404,7 +384,7 @@ test_resync_adopts (Fixture *fx, gconstpointer data)
 {
   TestCtrl *ctl = new_ctrl (fx, TRUE);
   StasController *c = STAS_CONTROLLER (ctl);
-  g_autoptr (StasTid) tid = make_tid ("192.168.1.10", "8009", NULL);
+  g_autoptr (StasTid) tid = stas_test_tid (STAS_DAEMON_STAFD, "192.168.1.10", "8009", NULL);
 
   stas_controller_set_time_scale (1.0); /* the retry timer must not fire during the test */
   stas_fake_fabrics_fail_connect (fx->w.fake, fx->dc_target, ECONNREFUSED, 1);
@@ -416,7 +396,7 @@ test_resync_adopts (Fixture *fx, gconstpointer data)
   g_assert_nonnull (stas_fake_fabrics_connect_external (fx->w.fake, tid, TRUE, NULL));
   stas_fake_fabrics_set_drop_uevents (fx->w.fake, FALSE);
   stas_kernel_resync (fx->w.kernel, FALSE);
-  stas_test_wait_until (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_ADOPT, NULL), ==, 1);
   g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_CONNECT, NULL), ==, 1);
   dispose_and_wait (c, FALSE);
@@ -434,7 +414,7 @@ test_remove_reconnects (Fixture *fx, gconstpointer data)
   double interval;
 
   stas_controller_start (c);
-  stas_test_wait_until (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   stas_test_flush ();
   stas_controller_set_time_scale (1.0); /* observe the timer before it fires */
   stas_fake_fabrics_remove_device (fx->w.fake, "nvme0");
@@ -453,7 +433,7 @@ test_remove_reconnects (Fixture *fx, gconstpointer data)
 
   stas_controller_connect_now (c, FALSE); /* instead of waiting 3 real seconds */
   stas_controller_set_time_scale (TIME_SCALE);
-  stas_test_wait_until (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   g_assert_cmpuint (ctl->n_connected, ==, 2);
   g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_CONNECT, NULL), ==, 2);
   dispose_and_wait (c, FALSE);
@@ -467,12 +447,12 @@ test_remove_retry_fires (Fixture *fx, gconstpointer data)
   StasController *c = STAS_CONTROLLER (ctl);
 
   stas_controller_start (c);
-  stas_test_wait_until (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   stas_test_flush ();
   stas_fake_fabrics_remove_device (fx->w.fake, "nvme0");
   while (ctl->n_lost == 0)
     g_main_context_iteration (NULL, TRUE);
-  stas_test_wait_until (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   g_assert_cmpuint (ctl->n_connected, ==, 2);
   dispose_and_wait (c, FALSE);
 }
@@ -483,12 +463,12 @@ test_change_routed (Fixture *fx, gconstpointer data)
 {
   TestCtrl *ctl = new_ctrl (fx, TRUE);
   StasController *c = STAS_CONTROLLER (ctl);
-  g_autoptr (StasTid) tid = make_tid ("192.168.1.10", "8009", NULL);
+  g_autoptr (StasTid) tid = stas_test_tid (STAS_DAEMON_STAFD, "192.168.1.10", "8009", NULL);
   g_autofree char *other = NULL;
   guint before;
 
   stas_controller_start (c);
-  stas_test_wait_until (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   stas_test_flush ();
   other = g_strdup (stas_fake_fabrics_connect_external (fx->w.fake, tid, TRUE, NULL));
   stas_test_flush ();
@@ -531,7 +511,7 @@ test_stale_result_discarded (Fixture *fx, gconstpointer data)
   SubOp op = { 0 };
 
   stas_controller_start (c);
-  stas_test_wait_until (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   stas_test_flush ();
   stas_fake_fabrics_set_delay (fx->w.fake, fx->dc_target, STAS_FAKE_OP_GET_DISCOVERY_LOG,
                                STAS_FAKE_HOLD);
@@ -556,7 +536,7 @@ test_stale_result_discarded (Fixture *fx, gconstpointer data)
   while (!op.done)
     g_main_context_iteration (NULL, TRUE);
   g_assert_false (stas_controller_end_op (c, op.token)); /* stale: discard */
-  stas_test_wait_until (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_CONNECT, NULL), ==, 2);
   dispose_and_wait (c, FALSE);
 }
@@ -599,7 +579,7 @@ test_dispose_disconnects (Fixture *fx, gconstpointer data)
   g_autofree char *expected = NULL;
 
   stas_controller_start (c);
-  stas_test_wait_until (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   stas_test_flush ();
   expected =
       g_strdup_printf ("%s | nvme0 - Disconnect initiated", stas_controller_get_tid_string (c));
@@ -622,7 +602,7 @@ test_dispose_keeps_connection (Fixture *fx, gconstpointer data)
   StasController *c = STAS_CONTROLLER (ctl);
 
   stas_controller_start (c);
-  stas_test_wait_until (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   stas_test_flush ();
   dispose_and_wait (c, TRUE);
   g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_DISCONNECT, NULL), ==,
@@ -672,7 +652,7 @@ test_dispose_disconnect_fails (Fixture *fx, gconstpointer data)
   g_autofree char *expected = NULL;
 
   stas_controller_start (c);
-  stas_test_wait_until (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   expected =
       g_strdup_printf ("%s | nvme0 - Disconnect failed: ", stas_controller_get_tid_string (c));
   stas_fake_fabrics_fail_errno (fx->w.fake, fx->io_target, STAS_FAKE_OP_DISCONNECT, EIO, 1);
@@ -700,7 +680,7 @@ test_dispose_cancelled (Fixture *fx, gconstpointer data)
   g_clear_error (&r.error);
   g_assert_false (stas_controller_is_disposing (c));
   stas_fake_fabrics_release (fx->w.fake, fx->io_target, STAS_FAKE_OP_CONNECT);
-  stas_test_wait_until (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_DISCONNECT, NULL), ==,
                     0);
   g_assert_cmpuint (ctl->n_connected, ==, 1);
@@ -727,7 +707,7 @@ test_dispose_too_late_to_cancel (Fixture *fx, gconstpointer data)
   DisposeResult r = { 0 };
 
   stas_controller_start (c);
-  stas_test_wait_until (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   stas_fake_fabrics_set_delay (fx->w.fake, fx->io_target, STAS_FAKE_OP_DISCONNECT, STAS_FAKE_HOLD);
   stas_controller_dispose_async (c, FALSE, on_disposed, &r);
   while (!stas_controller_is_disconnect_started (c))
@@ -756,7 +736,7 @@ test_dispose_cancelled_idle (Fixture *fx, gconstpointer data)
   g_assert_true (stas_controller_cancel_dispose (c));
   stas_test_wait_until (dispose_done, &r);
   g_clear_error (&r.error);
-  stas_test_wait_until (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   dispose_and_wait (c, FALSE);
 }
 
@@ -776,7 +756,7 @@ test_restored_waits_for_confirm (Fixture *fx, gconstpointer data)
   g_assert_false (stas_controller_is_confirmed (c));
   g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_CONNECT, NULL), ==, 0);
   stas_controller_confirm (c);
-  stas_test_wait_until (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_CONNECT, NULL), ==, 1);
   dispose_and_wait (c, FALSE);
 }
@@ -785,7 +765,7 @@ test_restored_waits_for_confirm (Fixture *fx, gconstpointer data)
 static void
 test_restored_adopts (Fixture *fx, gconstpointer data)
 {
-  g_autoptr (StasTid) tid = make_tid ("192.168.1.10", "8009", NULL);
+  g_autoptr (StasTid) tid = stas_test_tid (STAS_DAEMON_STAFD, "192.168.1.10", "8009", NULL);
   TestCtrl *ctl;
   StasController *c;
 
@@ -795,7 +775,7 @@ test_restored_adopts (Fixture *fx, gconstpointer data)
   c = STAS_CONTROLLER (ctl);
   stas_controller_start_restored (c);
   g_assert_cmpint (stas_controller_get_state (c), ==, STAS_CONTROLLER_CONNECTING);
-  stas_test_wait_until (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_ADOPT, NULL), ==, 1);
   g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_CONNECT, NULL), ==, 0);
 
@@ -805,7 +785,7 @@ test_restored_adopts (Fixture *fx, gconstpointer data)
   stas_test_wait_until (is_idle_no_op, c);
   g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_CONNECT, NULL), ==, 0);
   stas_controller_confirm (c);
-  stas_test_wait_until (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   dispose_and_wait (c, FALSE);
 }
 
@@ -822,7 +802,7 @@ test_update_request (Fixture *fx, gconstpointer data)
   StasConnectRequest request = *stas_controller_get_request (c);
 
   stas_controller_start (c);
-  stas_test_wait_until (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   g_assert_cmpint (
       stas_fake_fabrics_get_last_call (fx->w.fake, STAS_FAKE_OP_CONNECT)->params.kato.value, ==,
       30);
@@ -834,7 +814,7 @@ test_update_request (Fixture *fx, gconstpointer data)
   stas_fake_fabrics_remove_device (fx->w.fake, "nvme0");
   while (ctl->n_lost == 0)
     g_main_context_iteration (NULL, TRUE);
-  stas_test_wait_until (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   g_assert_cmpint (
       stas_fake_fabrics_get_last_call (fx->w.fake, STAS_FAKE_OP_CONNECT)->params.kato.value, ==,
       60);

@@ -10,8 +10,8 @@
 #include "stas-log.h"
 #include "test-util.h"
 
-#define HOSTNQN "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a"
-#define HOSTID "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a"
+#define HOSTNQN STAS_TEST_HOST_NQN
+#define HOSTID STAS_TEST_HOST_ID
 #define DC_NQN "nqn.1988-11.com.dell:SFSS:1:20221122170722e8"
 #define TIME_SCALE 0.001 /* 5 s → 5 ms, 20 s → 20 ms */
 #define OP_DONE "{'fail count': 0, 'completed': True, 'alive': True}"

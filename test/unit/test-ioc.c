@@ -12,8 +12,8 @@
 #include "stas-stac-private.h"
 #include "test-util.h"
 
-#define HOSTNQN "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a"
-#define HOSTID "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a"
+#define HOSTNQN STAS_TEST_HOST_NQN
+#define HOSTID STAS_TEST_HOST_ID
 #define IO_NQN "nqn.2023-01.com.example:array1"
 #define DISC "nqn.2014-08.org.nvmexpress.discovery"
 #define TIME_SCALE 0.001 /* 3 s → 3 ms, 60 s → 60 ms */
@@ -40,12 +40,6 @@ teardown (Fixture *fx, gconstpointer data)
 }
 
 static gboolean
-is_connected (gpointer ctl)
-{
-  return stas_controller_get_state (ctl) == STAS_CONTROLLER_CONNECTED;
-}
-
-static gboolean
 has_given_up (gpointer ioc)
 {
   return stas_ioc_has_given_up (ioc) && !stas_controller_is_op_in_flight (ioc);
@@ -57,24 +51,10 @@ attempts_reach_4 (gpointer ctl)
   return stas_controller_get_connect_attempts (ctl) >= 4;
 }
 
-static StasTid *
-make_tid (const char *traddr, const char *trsvcid, const char *nqn)
-{
-  StasTidDefaults defaults = { .kind = STAS_DAEMON_STACD, .host_nqn = HOSTNQN, .host_id = HOSTID };
-  StasTidFields fields = {
-    .transport = "tcp", .traddr = traddr, .trsvcid = trsvcid, .subsysnqn = nqn
-  };
-  g_autoptr (GError) error = NULL;
-  StasTid *tid = stas_tid_new (&defaults, &fields, &error);
-
-  g_assert_no_error (error);
-  return tid;
-}
-
 static StasIoc *
 new_ioc (Fixture *fx, guint attempts_on_ncc)
 {
-  g_autoptr (StasTid) tid = make_tid ("192.168.1.20", "4420", IO_NQN);
+  g_autoptr (StasTid) tid = stas_test_tid (STAS_DAEMON_STACD, "192.168.1.20", "4420", IO_NQN);
   StasConnectRequest request = { .tid = tid, .discovery = FALSE };
 
   return stas_ioc_new (fx->w.fabrics, fx->w.kernel, &request, attempts_on_ncc);
@@ -133,7 +113,7 @@ test_connects (Fixture *fx, gconstpointer data)
 
   stas_ioc_set_origin (ioc, STAS_IOC_ORIGIN_DISCOVERED);
   stas_ioc_set_dlpe (ioc, &dlpe);
-  g_ptr_array_add (sources, make_tid ("192.168.1.10", "8009", DISC));
+  g_ptr_array_add (sources, stas_test_tid (STAS_DAEMON_STACD, "192.168.1.10", "8009", DISC));
   stas_ioc_set_sources (ioc, sources);
   g_assert_cmpstr (stas_ioc_origin_to_string (stas_ioc_get_origin (ioc)), ==, "discovered");
   g_assert_cmpstr (stas_ioc_origin_to_string (STAS_IOC_ORIGIN_EXTERNAL), ==, "external");
@@ -142,7 +122,7 @@ test_connects (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (stas_ioc_get_connect_attempts_on_ncc (ioc), ==, 0);
 
   stas_controller_start (STAS_CONTROLLER (ioc));
-  stas_test_wait_until (is_connected, ioc);
+  stas_test_wait_until (stas_test_is_connected, ioc);
   call = stas_fake_fabrics_get_last_call (fx->w.fake, STAS_FAKE_OP_CONNECT);
   g_assert_nonnull (call);
   g_assert_false (call->discovery);
@@ -188,7 +168,7 @@ test_ncc_gives_up (Fixture *fx, gconstpointer data)
   dlpe = dlpe_with_eflags (0);
   stas_ioc_set_dlpe (ioc, &dlpe);
   g_assert_cmpuint (stas_controller_get_connect_attempts (STAS_CONTROLLER (ioc)), ==, 0);
-  stas_test_wait_until (is_connected, ioc);
+  stas_test_wait_until (stas_test_is_connected, ioc);
   g_assert_false (stas_ioc_has_given_up (ioc));
   drop_ioc (ioc);
 }
@@ -247,7 +227,7 @@ test_aen_logged (Fixture *fx, gconstpointer data)
   StasUevent bad = { .action = STAS_UEVENT_CHANGE, .nvme_aen = (char *) "zz" };
 
   stas_controller_start (STAS_CONTROLLER (ioc));
-  stas_test_wait_until (is_connected, ioc);
+  stas_test_wait_until (stas_test_is_connected, ioc);
   device = stas_controller_get_device (STAS_CONTROLLER (ioc));
   stas_fake_fabrics_emit_aen (fx->w.fake, device, 0x10203);
   bad.name = (char *) device;
@@ -258,7 +238,7 @@ test_aen_logged (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (
       stas_test_world_count_logs (&fx->w, STAS_LOG_DEBUG, "Ignoring malformed NVME_AEN \"zz\""), ==,
       1);
-  g_assert_true (is_connected (ioc));
+  g_assert_true (stas_test_is_connected (ioc));
   drop_ioc (ioc);
 }
 
@@ -268,7 +248,7 @@ static void
 test_adopts_concurrent_connection (Fixture *fx, gconstpointer data)
 {
   StasIoc *ioc = new_ioc (fx, 0);
-  g_autoptr (StasTid) tid = make_tid ("192.168.1.20", "4420", IO_NQN);
+  g_autoptr (StasTid) tid = stas_test_tid (STAS_DAEMON_STACD, "192.168.1.20", "4420", IO_NQN);
   g_autoptr (GError) error = NULL;
   const char *external;
 
@@ -279,7 +259,7 @@ test_adopts_concurrent_connection (Fixture *fx, gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpuint (stas_fake_fabrics_release (fx->w.fake, fx->io_target, STAS_FAKE_OP_CONNECT), ==,
                     1);
-  stas_test_wait_until (is_connected, ioc);
+  stas_test_wait_until (stas_test_is_connected, ioc);
   g_assert_cmpstr (stas_controller_get_device (STAS_CONTROLLER (ioc)), ==, external);
   g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_ADOPT, NULL), ==, 1);
   drop_ioc (ioc);
