@@ -206,6 +206,26 @@ stas_test_bus_connection (GTestDBus *bus)
   return c;
 }
 
+void
+stas_test_bus_up (GTestDBus **bus, GDBusConnection **server, GDBusConnection **client)
+{
+  *bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_up (*bus);
+  *server = stas_test_bus_connection (*bus);
+  *client = stas_test_bus_connection (*bus);
+}
+
+void
+stas_test_bus_down (GTestDBus **bus, GDBusConnection **server, GDBusConnection **client)
+{
+  g_dbus_connection_close_sync (*client, NULL, NULL);
+  g_dbus_connection_close_sync (*server, NULL, NULL);
+  g_clear_object (client);
+  g_clear_object (server);
+  g_test_dbus_down (*bus);
+  g_clear_object (bus);
+}
+
 typedef struct
 {
   GMainLoop *loop;

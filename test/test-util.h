@@ -80,6 +80,10 @@ guint stas_test_world_count_logs (StasTestWorld *world, StasLogLevel level, cons
 
 /* ---- D-Bus (a private bus: GTestDBus) --------------------------------------------------- */
 
+/* A private bus and two message-bus connections to it (a service's, a client's). */
+void stas_test_bus_up (GTestDBus **bus, GDBusConnection **server, GDBusConnection **client);
+/* Closes and releases what stas_test_bus_up() made. */
+void stas_test_bus_down (GTestDBus **bus, GDBusConnection **server, GDBusConnection **client);
 /* A message-bus connection to @bus. */
 GDBusConnection *stas_test_bus_connection (GTestDBus *bus);
 /* @method of @path on @server's unique name, called from @client. The service answers on

@@ -426,20 +426,12 @@ main (int argc, char **argv)
   b.conf = g_build_filename (stas_path_sysconfdir (), "stafd-bench.conf", NULL);
   stas_test_write_file (b.conf, conf->str);
 
-  b.bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (b.bus);
-  b.server = stas_test_bus_connection (b.bus);
-  b.client = stas_test_bus_connection (b.bus);
+  stas_test_bus_up (&b.bus, &b.server, &b.client);
 
   run (&b);
 
   stas_test_service_stop (&b.service);
-  g_dbus_connection_close_sync (b.client, NULL, NULL);
-  g_dbus_connection_close_sync (b.server, NULL, NULL);
-  g_clear_object (&b.client);
-  g_clear_object (&b.server);
-  g_test_dbus_down (b.bus);
-  g_clear_object (&b.bus);
+  stas_test_bus_down (&b.bus, &b.server, &b.client);
   g_clear_object (&b.fake);
   g_free (b.conf);
   g_mutex_clear (&b.clock.lock);

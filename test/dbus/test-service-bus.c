@@ -37,10 +37,7 @@ setup (Fixture *fx, gconstpointer data)
   fx->conf = g_build_filename (stas_path_sysconfdir (), "test.conf", NULL);
   stas_test_write_file (fx->conf, "[Global]\ntron=false\n");
 
-  fx->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (fx->bus);
-  fx->server = stas_test_bus_connection (fx->bus);
-  fx->client = stas_test_bus_connection (fx->bus);
+  stas_test_bus_up (&fx->bus, &fx->server, &fx->client);
 
   {
     g_autoptr (StasFabrics) fabrics = stas_fabrics_new_default ();
@@ -56,12 +53,7 @@ static void
 teardown (Fixture *fx, gconstpointer data)
 {
   g_clear_object (&fx->service);
-  g_dbus_connection_close_sync (fx->client, NULL, NULL);
-  g_dbus_connection_close_sync (fx->server, NULL, NULL);
-  g_clear_object (&fx->client);
-  g_clear_object (&fx->server);
-  g_test_dbus_down (fx->bus);
-  g_clear_object (&fx->bus);
+  stas_test_bus_down (&fx->bus, &fx->server, &fx->client);
   g_free (fx->conf);
 }
 

@@ -114,10 +114,7 @@ setup (Fixture *fx, gconstpointer data)
   stas_fake_fabrics_add_io_subsystem (fx->fake, io, NQN ("c"), 1);
   stas_controller_set_time_scale (0.001);
 
-  fx->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (fx->bus);
-  fx->staf_conn = stas_test_bus_connection (fx->bus);
-  fx->stac_conn = stas_test_bus_connection (fx->bus);
+  stas_test_bus_up (&fx->bus, &fx->staf_conn, &fx->stac_conn);
 }
 
 static void
@@ -127,12 +124,7 @@ teardown (Fixture *fx, gconstpointer data)
     stop (&fx->stac);
   if (fx->staf != NULL)
     stop_staf (fx);
-  g_dbus_connection_close_sync (fx->staf_conn, NULL, NULL);
-  g_dbus_connection_close_sync (fx->stac_conn, NULL, NULL);
-  g_clear_object (&fx->staf_conn);
-  g_clear_object (&fx->stac_conn);
-  g_test_dbus_down (fx->bus);
-  g_clear_object (&fx->bus);
+  stas_test_bus_down (&fx->bus, &fx->staf_conn, &fx->stac_conn);
   g_clear_object (&fx->fake);
   g_free (fx->staf_conf);
   g_free (fx->stac_conf);

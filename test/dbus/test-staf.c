@@ -151,10 +151,7 @@ setup (Fixture *fx, gconstpointer data)
   stas_fake_fabrics_set_dlp (fx->fake, t2, page2, 1);
   stas_controller_set_time_scale (0.001);
 
-  fx->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (fx->bus);
-  fx->server = stas_test_bus_connection (fx->bus);
-  fx->client = stas_test_bus_connection (fx->bus);
+  stas_test_bus_up (&fx->bus, &fx->server, &fx->client);
   fx->sub_changed = g_dbus_connection_signal_subscribe (
       fx->client, NULL, "org.nvmexpress.staf", NULL, "/org/nvmexpress/staf", NULL,
       G_DBUS_SIGNAL_FLAGS_NONE, on_signal, fx, NULL);
@@ -167,12 +164,7 @@ teardown (Fixture *fx, gconstpointer data)
   if (fx->service != NULL)
     stas_test_service_stop (&fx->service);
   g_dbus_connection_signal_unsubscribe (fx->client, fx->sub_changed);
-  g_dbus_connection_close_sync (fx->client, NULL, NULL);
-  g_dbus_connection_close_sync (fx->server, NULL, NULL);
-  g_clear_object (&fx->client);
-  g_clear_object (&fx->server);
-  g_test_dbus_down (fx->bus);
-  g_clear_object (&fx->bus);
+  stas_test_bus_down (&fx->bus, &fx->server, &fx->client);
   g_clear_object (&fx->fake);
   g_free (fx->conf);
 }
