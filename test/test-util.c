@@ -243,19 +243,6 @@ on_call_done (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 GVariant *
-stas_test_call (GDBusConnection *client,
-                GDBusConnection *server,
-                const char *path,
-                const char *iface,
-                const char *method,
-                GVariant *params,
-                const char *reply_type,
-                GError **error)
-{
-  return stas_test_call_full (client, server, path, iface, method, params, reply_type, 5000, error);
-}
-
-GVariant *
 stas_test_call_full (GDBusConnection *client,
                      GDBusConnection *server,
                      const char *path,

@@ -88,16 +88,8 @@ void stas_test_bus_down (GTestDBus **bus, GDBusConnection **server, GDBusConnect
 GDBusConnection *stas_test_bus_connection (GTestDBus *bus);
 /* @method of @path on @server's unique name, called from @client. The service answers on
  * this thread's main context: the call is asynchronous and the context is spun until the
- * reply. Returns it, or NULL with @error (@error NULL: asserts the call succeeded). */
-GVariant *stas_test_call (GDBusConnection *client,
-                          GDBusConnection *server,
-                          const char *path,
-                          const char *iface,
-                          const char *method,
-                          GVariant *params,
-                          const char *reply_type,
-                          GError **error);
-/* The same with a timeout of @timeout_ms (stas_test_call(): 5 s). */
+ * reply (or @timeout_ms). Returns it, or NULL with @error (@error NULL: asserts the call
+ * succeeded). */
 GVariant *stas_test_call_full (GDBusConnection *client,
                                GDBusConnection *server,
                                const char *path,
@@ -107,6 +99,10 @@ GVariant *stas_test_call_full (GDBusConnection *client,
                                const char *reply_type,
                                int timeout_ms,
                                GError **error);
+/* stas_test_call_full() with a timeout of 5 s. */
+#define stas_test_call(client, server, path, iface, method, params, reply_type, error)             \
+  stas_test_call_full ((client), (server), (path), (iface), (method), (params), (reply_type),      \
+                       5000, (error))
 
 /* A daemon's service object up to its activation: start (@conf), startup, the soak timer
  * scaled by 0.01, exported on @server. */
