@@ -224,7 +224,7 @@ stas_disposals_reclaim (GPtrArray *disposals, const StasTid *tid)
       StasController *ctrl = g_ptr_array_index (disposals, i);
       if (stas_tid_equal (stas_controller_get_tid (ctrl), tid) &&
           stas_controller_cancel_dispose (ctrl))
-        return ctrl;
+        return g_ptr_array_steal_index (disposals, i);
     }
   return NULL;
 }

@@ -54,7 +54,7 @@ void stas_disposals_start (GPtrArray *disposals,
 /* In a dispose callback: finishes the disposal of @source and drops it from @disposals. */
 void stas_disposals_finish (GPtrArray *disposals, GObject *source, GAsyncResult *result);
 /* A TID being disposed is taken back when the disconnect has not started [D-57]: the
- * controller, still in @disposals, or NULL. */
+ * controller (transfer full: removed from @disposals with its reference), or NULL. */
 StasController *stas_disposals_reclaim (GPtrArray *disposals, const StasTid *tid);
 /* Whether a controller of @tid is being disposed. */
 gboolean stas_disposals_contain (GPtrArray *disposals, const StasTid *tid);

@@ -1433,8 +1433,7 @@ continue_pass (Pass *pass)
             continue; /* the disconnect started: created after it finished [D-57] */
           if (ioc != NULL)
             {
-              g_ptr_array_remove (self->disposals, ioc); /* the reference moves to the entry */
-              entry = add_entry (self, ioc);
+              entry = add_entry (self, ioc); /* with the reference the disposals held */
               stas_controller_confirm (STAS_CONTROLLER (ioc));
             }
           else

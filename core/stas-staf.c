@@ -869,10 +869,7 @@ continue_pass (Pass *pass)
           if (dc == NULL && stas_disposals_contain (self->disposals, l->tid))
             continue; /* the disconnect started: created after it finished [D-57] */
           if (dc != NULL)
-            {
-              g_ptr_array_remove (self->disposals, dc); /* the reference moves to the entry */
-              entry = add_entry (self, dc);
-            }
+            entry = add_entry (self, dc); /* with the reference the disposals held */
           else
             {
               stas_service_build_request (STAS_SERVICE (self), l->tid, l->ctrl, &request);

@@ -303,6 +303,34 @@ test_reload_removes (Fixture *fx, gconstpointer data)
   STAS_TEST_WAIT_FOR (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_DISCONNECT, NULL) == 2);
 }
 
+/* [D-57] the controller= line removed and put back before the DC's disconnect started (its
+ * DIM deregistration is held): the DC is taken back and stays listed and connected once its
+ * cancelled disposal completed; it is never disconnected */
+static void
+test_reload_reclaims (Fixture *fx, gconstpointer data)
+{
+  StasFakeTarget *t1 = stas_fake_fabrics_find_target (fx->fake, "tcp", "192.168.1.10", "8009");
+  g_autofree char *conf = NULL;
+
+  STAS_TEST_WAIT_FOR (dlp_count_is (fx, "192.168.1.11", 2));
+  STAS_TEST_WAIT_FOR (dlp_count_is (fx, "192.168.1.10", 3));
+  g_assert_true (g_file_get_contents (fx->conf, &conf, NULL, NULL));
+  stas_fake_fabrics_set_delay (fx->fake, t1, STAS_FAKE_OP_DIM, STAS_FAKE_HOLD);
+  stas_test_write_file (fx->conf, "[Controllers]\n");
+  stas_service_reload (fx->service);
+  STAS_TEST_WAIT_FOR (n_controllers (fx) == 0);
+  stas_test_write_file (fx->conf, conf);
+  stas_service_reload (fx->service);
+  STAS_TEST_WAIT_FOR (n_controllers (fx) == 1);
+  stas_test_run_for (100); /* the cancelled disposal completes (an idle) */
+  g_assert_cmpuint (n_log_pages (fx, "192.168.1.10"), ==, 3);
+  stas_fake_fabrics_release (fx->fake, t1, STAS_FAKE_OP_DIM);
+  STAS_TEST_WAIT_FOR (n_controllers (fx) == 2); /* its referral again */
+  STAS_TEST_WAIT_FOR (dlp_count_is (fx, "192.168.1.10", 3));
+  /* only the referral was disconnected */
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_DISCONNECT, NULL), ==, 1);
+}
+
 /* [STAF-3] [D-52] stafd stopped and started again: the DCs are re-adopted, the cache is
  * served at once, nothing is connected twice */
 static void
@@ -392,6 +420,7 @@ main (int argc, char **argv)
   g_test_add ("/staf/all-members", Fixture, NULL, setup, test_all_members, teardown);
   g_test_add ("/staf/aen-refresh", Fixture, NULL, setup, test_aen_refresh, teardown);
   g_test_add ("/staf/reload-removes", Fixture, NULL, setup, test_reload_removes, teardown);
+  g_test_add ("/staf/reload-reclaims", Fixture, NULL, setup, test_reload_reclaims, teardown);
   g_test_add ("/staf/restart-readopts", Fixture, NULL, setup, test_restart_readopts, teardown);
   g_test_add ("/staf/nbft-dc", Fixture, "nbft", setup, test_nbft_dc, teardown);
   g_test_add ("/staf/overflow-resync", Fixture, NULL, setup, test_overflow_resync, teardown);
