@@ -375,19 +375,37 @@ append_field (GString *s, const char *key, const char *value)
   g_string_append_printf (s, "%s=%s", key, value);
 }
 
-char *
-stas_config_controller_to_string (const StasConfigController *ctrl)
+/* The identity fields of a controller= or exclude= entry (NULL: absent), in entry order. */
+static GString *
+identity_to_string (const char *transport,
+                    const char *traddr,
+                    const char *trsvcid,
+                    const char *subsysnqn,
+                    const char *host_traddr,
+                    const char *host_iface,
+                    const char *host_nqn,
+                    const char *host_id)
 {
   GString *s = g_string_new (NULL);
 
-  append_field (s, "transport", ctrl->transport);
-  append_field (s, "traddr", ctrl->traddr);
-  append_field (s, "trsvcid", ctrl->trsvcid);
-  append_field (s, "nqn", ctrl->subsysnqn);
-  append_field (s, "host-traddr", ctrl->host_traddr);
-  append_field (s, "host-iface", ctrl->host_iface);
-  append_field (s, "host-nqn", ctrl->host_nqn);
-  append_field (s, "host-id", ctrl->host_id);
+  append_field (s, "transport", transport);
+  append_field (s, "traddr", traddr);
+  append_field (s, "trsvcid", trsvcid);
+  append_field (s, "nqn", subsysnqn);
+  append_field (s, "host-traddr", host_traddr);
+  append_field (s, "host-iface", host_iface);
+  append_field (s, "host-nqn", host_nqn);
+  append_field (s, "host-id", host_id);
+  return s;
+}
+
+char *
+stas_config_controller_to_string (const StasConfigController *ctrl)
+{
+  GString *s =
+      identity_to_string (ctrl->transport, ctrl->traddr, ctrl->trsvcid, ctrl->subsysnqn,
+                          ctrl->host_traddr, ctrl->host_iface, ctrl->host_nqn, ctrl->host_id);
+
   for (guint i = 0; i < ctrl->params->len; i++)
     {
       const StasConfigParam *p = g_ptr_array_index (ctrl->params, i);
@@ -466,15 +484,9 @@ stas_config_exclude_parse (StasIniDiags *diags, guint line, const char *value)
 char *
 stas_config_exclude_to_string (const StasConfigExclude *excl)
 {
-  GString *s = g_string_new (NULL);
+  GString *s = identity_to_string (excl->transport, excl->traddr, excl->trsvcid, excl->subsysnqn,
+                                   NULL, excl->host_iface, excl->host_nqn, excl->host_id);
 
-  append_field (s, "transport", excl->transport);
-  append_field (s, "traddr", excl->traddr);
-  append_field (s, "trsvcid", excl->trsvcid);
-  append_field (s, "nqn", excl->subsysnqn);
-  append_field (s, "host-iface", excl->host_iface);
-  append_field (s, "host-nqn", excl->host_nqn);
-  append_field (s, "host-id", excl->host_id);
   return g_string_free (s, FALSE);
 }
 

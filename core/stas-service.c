@@ -3,6 +3,8 @@
 
 #include "stas-service.h"
 
+#include <string.h>
+
 #include "stas-error.h"
 #include "stas-log.h"
 #include "stas-paths.h"
@@ -64,6 +66,8 @@ on_debug_skeleton_notify_tron (GObject *skeleton, GParamSpec *pspec, StasService
   if (tron != stas_log_get_debug ())
     stas_log (STAS_LOG_INFO, "Trace %s (set over D-Bus)", tron ? "ON" : "OFF");
   apply_tron (self, tron);
+  if (STAS_SERVICE_GET_CLASS (self)->tron_changed != NULL)
+    STAS_SERVICE_GET_CLASS (self)->tron_changed (self, stas_service_get_tron (self));
 }
 
 void
@@ -383,6 +387,33 @@ stas_service_get_tid_defaults (StasService *self, StasTidDefaults *defaults)
   defaults->ignore_iface = priv->config != NULL && stas_config_get_ignore_iface (priv->config);
   defaults->host_nqn = priv->sysconf != NULL ? stas_sysconf_get_host_nqn (priv->sysconf) : NULL;
   defaults->host_id = priv->sysconf != NULL ? stas_sysconf_get_host_id (priv->sysconf) : NULL;
+}
+
+void
+stas_service_build_request (StasService *self,
+                            StasTid *tid,
+                            const StasConfigController *ctrl,
+                            StasConnectRequest *request)
+{
+  StasServicePrivate *priv = stas_service_get_instance_private (self);
+  const StasKernelCaps *caps = &priv->caps;
+  gboolean is_tcp = g_strcmp0 (stas_tid_get_transport (tid), "tcp") == 0;
+
+  memset (request, 0, sizeof *request);
+  request->tid = tid;
+  request->discovery = priv->kind == STAS_DAEMON_STAFD;
+  request->pass_host_iface = is_tcp && caps->host_iface &&
+                             !stas_config_get_ignore_iface (priv->config) &&
+                             *stas_tid_get_host_iface (tid) != '\0';
+  stas_config_get_conn_params (priv->config, ctrl, &request->params);
+  if (caps->dhchap_secret && request->params.dhchap_secret == NULL &&
+      g_strcmp0 (stas_tid_get_host_nqn (tid), stas_sysconf_get_host_nqn (priv->sysconf)) == 0)
+    request->host_key = stas_sysconf_get_host_key (priv->sysconf);
+  if (!caps->dhchap_secret)
+    request->params.dhchap_secret = NULL;
+  if (!caps->dhchap_ctrl_secret)
+    request->params.dhchap_ctrl_secret = NULL;
+  request->symname = stas_sysconf_get_symname (priv->sysconf);
 }
 
 gboolean

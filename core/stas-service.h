@@ -29,6 +29,8 @@ struct _StasServiceClass
   void (*activate) (StasService *self);
   /* [SIG-1] steps 1–5; @callback runs when the daemon may exit. */
   void (*shutdown_async) (StasService *self, GAsyncReadyCallback callback, gpointer user_data);
+  /* The trace setting of the .debug interface changed: applied to every controller. */
+  void (*tron_changed) (StasService *self, gboolean tron);
   /* The kernel table was updated or resynchronised. */
   void (*kernel_resynced) (StasService *self, gboolean after_overflow);
 };
@@ -52,6 +54,13 @@ StasKernel *stas_service_get_kernel (StasService *self);
 const StasKernelCaps *stas_service_get_kernel_caps (StasService *self);
 /* TID defaults of this daemon from the current configuration and identity. */
 void stas_service_get_tid_defaults (StasService *self, StasTidDefaults *defaults);
+
+/* The connect request for @tid (behaviour §3.2, [D-32]): a DC for stafd, an I/O controller
+ * for stacd; @ctrl is its controller= entry or NULL. */
+void stas_service_build_request (StasService *self,
+                                 StasTid *tid,
+                                 const StasConfigController *ctrl,
+                                 StasConnectRequest *request);
 
 /* SIGHUP: re-reads sys.conf and the configuration, logs what changed, keeps what was
  * effective where the new input is invalid. */

@@ -11,6 +11,7 @@
 
 #include "stas-stac.h"
 
+#include "stas-daemon-common.h"
 #include "stas-dbus-generated.h"
 #include "stas-dlp.h"
 #include "stas-ip.h"
@@ -19,9 +20,6 @@
 #include "stas-soak.h"
 #include "stas-stac-private.h"
 #include "stas-state.h"
-
-#define STATE_WRITE_DEBOUNCE_MS 1000
-#define SHUTDOWN_GRACE_S 20
 
 /* What stacd knows about one DC across snapshots (evidence rules (b) and (c) of §7.4). */
 typedef struct
@@ -65,15 +63,14 @@ struct _StasStac
   guint audit_timer;
   gulong device_event_handler;
 
-  guint state_timer;
+  StasDebounce state_write;
   gboolean state_writing; /* a write runs in a worker */
   gboolean state_dirty;   /* another write is wanted after it */
   StasState *final_state; /* (owned) (nullable) shutdown: written after the one in flight */
   gboolean state_error_logged;
   gboolean started;
   gboolean shutting_down;
-  GTask *shutdown_task; /* (owned) (nullable) */
-  guint shutdown_timer;
+  StasShutdown shutdown;
 };
 
 G_DEFINE_FINAL_TYPE (StasStac, stas_stac, STAS_TYPE_SERVICE)
@@ -476,36 +473,6 @@ add_entry (StasStac *self, StasIoc *ioc)
   return entry;
 }
 
-/* The connect request of an I/O controller (behaviour §3.2, [D-32]); @ctrl: its controller=
- * entry or NULL. */
-static void
-build_request (StasStac *self,
-               StasTid *tid,
-               const StasConfigController *ctrl,
-               StasConnectRequest *request)
-{
-  StasService *service = STAS_SERVICE (self);
-  StasConfig *config = stas_service_get_config (service);
-  StasSysConf *sysconf = stas_service_get_sysconf (service);
-  const StasKernelCaps *caps = stas_service_get_kernel_caps (service);
-  gboolean is_tcp = g_strcmp0 (stas_tid_get_transport (tid), "tcp") == 0;
-
-  memset (request, 0, sizeof *request);
-  request->tid = tid;
-  request->discovery = FALSE;
-  request->pass_host_iface = is_tcp && caps->host_iface && !stas_config_get_ignore_iface (config) &&
-                             *stas_tid_get_host_iface (tid) != '\0';
-  stas_config_get_conn_params (config, ctrl, &request->params);
-  if (caps->dhchap_secret && request->params.dhchap_secret == NULL &&
-      g_strcmp0 (stas_tid_get_host_nqn (tid), stas_sysconf_get_host_nqn (sysconf)) == 0)
-    request->host_key = stas_sysconf_get_host_key (sysconf);
-  if (!caps->dhchap_secret)
-    request->params.dhchap_secret = NULL;
-  if (!caps->dhchap_ctrl_secret)
-    request->params.dhchap_ctrl_secret = NULL;
-  request->symname = stas_sysconf_get_symname (sysconf);
-}
-
 static StasIoc *
 new_ioc (StasStac *self, StasTid *tid, const StasConfigController *ctrl, StasIocOrigin origin)
 {
@@ -513,7 +480,7 @@ new_ioc (StasStac *self, StasTid *tid, const StasConfigController *ctrl, StasIoc
   StasConnectRequest request;
   StasIoc *ioc;
 
-  build_request (self, tid, ctrl, &request);
+  stas_service_build_request (STAS_SERVICE (self), tid, ctrl, &request);
   ioc = stas_ioc_new (stas_service_get_fabrics (STAS_SERVICE (self)),
                       stas_service_get_kernel (STAS_SERVICE (self)), &request,
                       stas_config_get_connect_attempts_on_ncc (config));
@@ -673,21 +640,11 @@ write_state_async (StasStac *self)
   g_task_run_in_thread (task, state_write_thread);
 }
 
-static gboolean
-on_state_timer (gpointer user_data)
-{
-  StasStac *self = user_data;
-
-  self->state_timer = 0;
-  write_state_async (self);
-  return G_SOURCE_REMOVE;
-}
-
 static void
 stacd_schedule_state_write (StasStac *self)
 {
-  if (self->state_timer == 0 && !self->shutting_down && self->started)
-    self->state_timer = g_timeout_add (STATE_WRITE_DEBOUNCE_MS, on_state_timer, self);
+  if (!self->shutting_down && self->started)
+    stas_debounce_schedule (&self->state_write);
 }
 
 /* [STAC-7]: an IOC comes back only when a matching kernel device exists; it adopts it. */
@@ -843,15 +800,9 @@ unfollow_stafd (StasStac *self)
 
 typedef struct
 {
-  const StasConfigController *ctrl; /* (unowned) in pass->config */
-  char *traddr;                     /* (owned) resolved address, or as written */
-} Configured;
-
-typedef struct
-{
   StasStac *self;
   StasConfig *config;         /* (owned) the configuration this pass works on */
-  GArray *configured;         /* Configured */
+  GArray *configured;         /* StasConfigured */
   guint pending;              /* host-name look-ups and the stafd call in flight */
   gboolean asked;             /* the stafd call was made */
   StasStafSnapshot *snapshot; /* (owned) (nullable) NULL: unavailable */
@@ -865,12 +816,6 @@ typedef struct
   const StasConfigController *ctrl; /* configured: its entry */
   StasSnapIoc *snap;                /* in the snapshot: its DLPE and sources */
 } Listed;
-
-static void
-configured_clear (Configured *c)
-{
-  g_free (c->traddr);
-}
 
 static void
 listed_clear (Listed *l)
@@ -892,74 +837,12 @@ pass_free (Pass *pass)
 static void continue_pass (Pass *pass);
 
 static void
-pass_step_done (Pass *pass)
+pass_step_done (gpointer data)
 {
+  Pass *pass = data;
+
   if (--pass->pending == 0)
     continue_pass (pass);
-}
-
-typedef struct
-{
-  Pass *pass;
-  guint index;
-} Lookup;
-
-/* [STAF-2] (same rules for stacd): the first IPv4 address when IPv4 is enabled, else IPv6 */
-static char *
-choose_address (StasConfig *config, GList *addresses)
-{
-  for (int family = 4; family <= 6; family += 2)
-    {
-      if (!stas_config_ip_family_allowed (config, family))
-        continue;
-      for (GList *l = addresses; l != NULL; l = l->next)
-        {
-          GInetAddress *addr = l->data;
-          int f = g_inet_address_get_family (addr) == G_SOCKET_FAMILY_IPV4 ? 4 : 6;
-          if (f == family)
-            return g_inet_address_to_string (addr);
-        }
-    }
-  return NULL;
-}
-
-static void
-on_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Lookup *lookup = user_data;
-  Pass *pass = lookup->pass;
-  Configured *c = &g_array_index (pass->configured, Configured, lookup->index);
-  g_autoptr (GError) error = NULL;
-  GList *addresses = g_resolver_lookup_by_name_finish (G_RESOLVER (source), result, &error);
-  const char *name = c->ctrl->traddr;
-
-  g_free (lookup);
-  g_clear_pointer (&c->traddr, g_free);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    stas_debug ("Resolution of %s cancelled", name);
-  else
-    {
-      char *address = addresses != NULL ? choose_address (pass->config, addresses) : NULL;
-      const char *previous = g_hash_table_lookup (pass->self->resolved, name);
-
-      if (address != NULL)
-        {
-          g_hash_table_replace (pass->self->resolved, g_strdup (name), g_strdup (address));
-          c->traddr = address;
-        }
-      else if (previous != NULL)
-        {
-          /* [D-37]: a DNS outage must not disconnect storage */
-          stas_warning ("Cannot resolve %s: %s; keeping %s", name,
-                        error != NULL ? error->message : "no usable address", previous);
-          c->traddr = g_strdup (previous);
-        }
-      else
-        stas_warning ("Cannot resolve %s: %s", name,
-                      error != NULL ? error->message : "no usable address");
-    }
-  g_resolver_free_addresses (addresses);
-  pass_step_done (pass);
 }
 
 static void
@@ -1016,26 +899,12 @@ reconcile (StasSoak *soak, gpointer user_data)
 
   pass->self = g_object_ref (self);
   pass->config = stas_config_ref (stas_service_get_config (STAS_SERVICE (self)));
-  pass->configured = g_array_new (FALSE, TRUE, sizeof (Configured));
-  g_array_set_clear_func (pass->configured, (GDestroyNotify) configured_clear);
+  pass->configured = stas_configured_new ();
   controllers = stas_config_get_controllers (pass->config);
   self->soak_interval_ms = STAS_CONF_SOAK_MS; /* later triggers: 1.5 s again [STAC-2] */
 
   /* step 1: configured entries, minus those excluded in their host-name form */
-  for (guint i = 0; controllers != NULL && i < controllers->len; i++)
-    {
-      const StasConfigController *ctrl = g_ptr_array_index (controllers, i);
-      Configured c = { .ctrl = ctrl, .traddr = g_strdup (ctrl->traddr) };
-
-      if (stas_config_is_excluded (pass->config, ctrl->transport, ctrl->traddr, ctrl->trsvcid,
-                                   ctrl->subsysnqn, ctrl->host_iface, ctrl->host_nqn,
-                                   ctrl->host_id))
-        {
-          g_free (c.traddr);
-          continue;
-        }
-      g_array_append_val (pass->configured, c);
-    }
+  stas_configured_add (pass->configured, pass->config, controllers);
 
   pass->pending = 1;
   /* step 2: the snapshot — every call to stafd is asynchronous [DBUS-40] */
@@ -1055,22 +924,8 @@ reconcile (StasSoak *soak, gpointer user_data)
     stas_debug ("stafd is not on the bus: no log page data this pass");
 
   /* host names, in parallel with the call */
-  for (guint i = 0; i < pass->configured->len; i++)
-    {
-      Configured *c = &g_array_index (pass->configured, Configured, i);
-      gboolean ip_transport =
-          g_strcmp0 (c->ctrl->transport, "tcp") == 0 || g_strcmp0 (c->ctrl->transport, "rdma") == 0;
-      Lookup *lookup;
-
-      if (!ip_transport || c->traddr == NULL || stas_ip_is_literal (c->traddr))
-        continue;
-      lookup = g_new0 (Lookup, 1);
-      lookup->pass = pass;
-      lookup->index = i;
-      pass->pending++;
-      g_resolver_lookup_by_name_async (g_resolver_get_default (), c->traddr, self->cancellable,
-                                       on_resolved, lookup);
-    }
+  pass->pending += stas_configured_resolve (pass->configured, pass->config, self->resolved,
+                                            self->cancellable, pass_step_done, pass);
   pass_step_done (pass);
 }
 
@@ -1310,10 +1165,8 @@ static void
 on_disposed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   StasStac *self = user_data;
-  StasController *ctrl = STAS_CONTROLLER (source);
 
-  stas_controller_dispose_finish (ctrl, result, NULL);
-  g_ptr_array_remove (self->disposals, ctrl);
+  stas_disposals_finish (self->disposals, source, result);
   if (!self->shutting_down)
     stas_soak_trigger (self->soak); /* a re-wanted TID may be created now [D-57] */
   else
@@ -1325,14 +1178,8 @@ on_disposed (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 maybe_finish_shutdown (StasStac *self)
 {
-  GTask *task;
-
-  if (self->shutdown_task == NULL || self->disposals->len > 0 || self->final_state != NULL)
-    return;
-  task = g_steal_pointer (&self->shutdown_task);
-  g_clear_handle_id (&self->shutdown_timer, g_source_remove);
-  g_task_return_boolean (task, TRUE);
-  g_object_unref (task);
+  if (self->disposals->len == 0 && self->final_state == NULL)
+    stas_shutdown_complete (&self->shutdown);
 }
 
 static void
@@ -1340,11 +1187,10 @@ dispose_entry (StasStac *self, StacEntry *entry, gboolean keep_connection)
 {
   StasIoc *ioc = g_object_ref (entry->ioc);
 
-  g_ptr_array_add (self->disposals, ioc);
   g_hash_table_remove (self->index, entry_tid (entry));
   g_ptr_array_remove (self->entries, entry); /* frees the entry */
-  stas_controller_dispose_async (STAS_CONTROLLER (ioc), keep_connection, on_disposed,
-                                 g_object_ref (self));
+  stas_disposals_start (self->disposals, STAS_CONTROLLER (ioc), keep_connection, on_disposed,
+                        g_object_ref (self));
 }
 
 static void
@@ -1364,31 +1210,6 @@ remove_entry (StasStac *self, StasConfig *config, StacEntry *entry, RemoveReason
   else
     stas_info ("%s - %s: disconnecting", stas_tid_to_string (tid), reason_text (reason));
   dispose_entry (self, entry, keep);
-}
-
-/* A TID being disposed is taken back when the disconnect has not started [D-57]. */
-static StasIoc *
-reclaim_disposal (StasStac *self, const StasTid *tid)
-{
-  for (guint i = 0; i < self->disposals->len; i++)
-    {
-      StasIoc *ioc = g_ptr_array_index (self->disposals, i);
-      if (stas_tid_equal (stas_controller_get_tid (STAS_CONTROLLER (ioc)), tid) &&
-          stas_controller_cancel_dispose (STAS_CONTROLLER (ioc)))
-        return ioc;
-    }
-  return NULL;
-}
-
-static gboolean
-tid_pending_disposal (StasStac *self, const StasTid *tid)
-{
-  for (guint i = 0; i < self->disposals->len; i++)
-    if (stas_tid_equal (
-            stas_controller_get_tid (STAS_CONTROLLER (g_ptr_array_index (self->disposals, i))),
-            tid))
-      return TRUE;
-  return FALSE;
 }
 
 static gboolean
@@ -1498,40 +1319,10 @@ continue_pass (Pass *pass)
   /* step 1: configured */
   for (i = 0; i < pass->configured->len; i++)
     {
-      Configured *c = &g_array_index (pass->configured, Configured, i);
-      g_autoptr (GError) error = NULL;
-      g_autoptr (StasTid) tid = NULL;
-      StasTidFields fields = {
-        .transport = c->ctrl->transport,
-        .traddr = c->traddr,
-        .trsvcid = c->ctrl->trsvcid,
-        .subsysnqn = c->ctrl->subsysnqn,
-        .host_traddr = c->ctrl->host_traddr,
-        .host_iface = c->ctrl->host_iface,
-        .host_nqn = c->ctrl->host_nqn,
-        .host_id = c->ctrl->host_id,
-      };
+      const StasConfigured *c = &g_array_index (pass->configured, StasConfigured, i);
+      g_autoptr (StasTid) tid = stas_configured_to_tid (c, &defaults, config);
 
-      if (c->traddr == NULL && c->ctrl->traddr != NULL)
-        continue; /* unresolved, never resolved before */
-      tid = stas_tid_new (&defaults, &fields, &error);
-      if (tid == NULL)
-        {
-          g_autofree char *text = stas_tid_fields_to_string (&defaults, &fields);
-          if (g_error_matches (error, STAS_TID_ERROR, STAS_TID_ERROR_TRANSPORT))
-            stas_warning ("Invalid transport %s", c->ctrl->transport);
-          else
-            stas_warning ("%s IP address is not valid", text);
-          continue;
-        }
-      if (stas_ip_is_literal (c->ctrl->traddr != NULL ? c->ctrl->traddr : "") &&
-          !stas_config_ip_family_allowed (config, stas_ip_family (c->ctrl->traddr)))
-        {
-          stas_warning ("Excluding configured IP address %s based on \"ip-family\" setting",
-                        c->ctrl->traddr);
-          continue;
-        }
-      if (find_listed (listed, tid) == NULL)
+      if (tid != NULL && find_listed (listed, tid) == NULL)
         {
           Listed l = { .tid = g_steal_pointer (&tid), .ctrl = c->ctrl };
           add_listed (listed, &l);
@@ -1636,14 +1427,13 @@ continue_pass (Pass *pass)
       entry = stas_stac_find_entry (self, l->tid);
       if (entry == NULL)
         {
-          StasIoc *ioc = reclaim_disposal (self, l->tid);
+          StasIoc *ioc = (StasIoc *) stas_disposals_reclaim (self->disposals, l->tid);
 
-          if (ioc == NULL && tid_pending_disposal (self, l->tid))
+          if (ioc == NULL && stas_disposals_contain (self->disposals, l->tid))
             continue; /* the disconnect started: created after it finished [D-57] */
           if (ioc != NULL)
             {
-              g_ptr_array_remove (self->disposals, ioc); /* the reference moves to the entry */
-              entry = add_entry (self, ioc);
+              entry = add_entry (self, ioc); /* with the reference the disposals held */
               stas_controller_confirm (STAS_CONTROLLER (ioc));
             }
           else
@@ -1662,7 +1452,7 @@ continue_pass (Pass *pass)
         {
           StasConnectRequest request;
 
-          build_request (self, l->tid, l->ctrl, &request);
+          stas_service_build_request (STAS_SERVICE (self), l->tid, l->ctrl, &request);
           stas_controller_update_request (STAS_CONTROLLER (entry->ioc), &request); /* [D-19] */
           stas_ioc_set_connect_attempts_on_ncc (entry->ioc,
                                                 stas_config_get_connect_attempts_on_ncc (config));
@@ -1769,7 +1559,8 @@ run_audit (StasStac *self)
         tid = stas_tid_new (&defaults, &fields, NULL);
       }
       if (tid == NULL || stas_stac_find_entry (self, tid) != NULL ||
-          tid_pending_disposal (self, tid) || wanted_by_connecting_object (self, k, addrs))
+          stas_disposals_contain (self->disposals, tid) ||
+          wanted_by_connecting_object (self, k, addrs))
         continue;
       ioc = new_ioc (self, tid, NULL, STAS_IOC_ORIGIN_EXTERNAL);
       add_entry (self, ioc);
@@ -1889,24 +1680,6 @@ stas_stac_kernel_resynced (StasService *service, gboolean after_overflow)
   run_audit (STAS_STAC (service)); /* [STAC-6] after every resync */
 }
 
-static gboolean
-on_shutdown_grace (gpointer user_data)
-{
-  StasStac *self = user_data;
-  GTask *task = g_steal_pointer (&self->shutdown_task);
-
-  self->shutdown_timer = 0;
-  for (guint i = 0; i < self->disposals->len; i++)
-    stas_warning ("%s - operation still in progress at exit",
-                  stas_controller_get_tid_string (g_ptr_array_index (self->disposals, i)));
-  if (task != NULL)
-    {
-      g_task_return_boolean (task, TRUE);
-      g_object_unref (task);
-    }
-  return G_SOURCE_REMOVE;
-}
-
 /* [SIG-1]: every IOC connection is kept; in-flight operations are awaited ≤ SHUTDOWN_GRACE */
 static void
 stas_stac_shutdown_async (StasService *service, GAsyncReadyCallback callback, gpointer user_data)
@@ -1917,7 +1690,7 @@ stas_stac_shutdown_async (StasService *service, GAsyncReadyCallback callback, gp
   self->shutting_down = TRUE;
   stas_soak_stop (self->soak);
   g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->state_timer, g_source_remove);
+  stas_debounce_cancel (&self->state_write);
   g_clear_handle_id (&self->audit_timer, g_source_remove);
   g_clear_handle_id (&self->orphan_timer, g_source_remove);
   unfollow_stafd (self);
@@ -1933,17 +1706,16 @@ stas_stac_shutdown_async (StasService *service, GAsyncReadyCallback callback, gp
 
   while (self->entries->len > 0)
     dispose_entry (self, g_ptr_array_index (self->entries, self->entries->len - 1), TRUE);
-  self->shutdown_task = g_steal_pointer (&task);
-  self->shutdown_timer = g_timeout_add_seconds (SHUTDOWN_GRACE_S, on_shutdown_grace, self);
+  stas_shutdown_wait (&self->shutdown, self->disposals, g_steal_pointer (&task));
   maybe_finish_shutdown (self);
 }
 
 /* ==== D-Bus ================================================================================== */
 
 static void
-on_debug_tron (GObject *skeleton, GParamSpec *pspec, StasStac *self)
+stas_stac_tron_changed (StasService *service, gboolean tron)
 {
-  gboolean tron = stas_service_get_tron (STAS_SERVICE (self));
+  StasStac *self = STAS_STAC (service);
 
   for (guint i = 0; i < self->entries->len; i++)
     stas_controller_set_tron (
@@ -1955,8 +1727,6 @@ stas_stac_create_debug_skeleton (StasService *service)
 {
   StasDBusStacDebug *skeleton = stas_dbus_stac_debug_skeleton_new ();
 
-  g_signal_connect_object (skeleton, "notify::tron", G_CALLBACK (on_debug_tron), service,
-                           G_CONNECT_AFTER);
   stas_stac_connect_debug_handlers (STAS_STAC (service), skeleton);
   return G_DBUS_INTERFACE_SKELETON (skeleton);
 }
@@ -1977,8 +1747,8 @@ stas_stac_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   unfollow_stafd (self);
-  g_clear_handle_id (&self->state_timer, g_source_remove);
-  g_clear_handle_id (&self->shutdown_timer, g_source_remove);
+  stas_debounce_cancel (&self->state_write);
+  g_clear_handle_id (&self->shutdown.timer, g_source_remove);
   g_clear_handle_id (&self->audit_timer, g_source_remove);
   g_clear_handle_id (&self->orphan_timer, g_source_remove);
   if (self->device_event_handler != 0 && stas_service_get_kernel (STAS_SERVICE (self)) != NULL)
@@ -2006,7 +1776,7 @@ stas_stac_finalize (GObject *object)
   g_free (self->stafd_owner);
   g_free (self->track_owner);
   g_clear_object (&self->cancellable);
-  g_clear_object (&self->shutdown_task);
+  g_clear_object (&self->shutdown.task);
   g_clear_pointer (&self->final_state, stas_state_free);
   G_OBJECT_CLASS (stas_stac_parent_class)->finalize (object);
 }
@@ -2025,6 +1795,7 @@ stas_stac_class_init (StasStacClass *klass)
   service_class->activate = stas_stac_activate;
   service_class->config_changed = stas_stac_config_changed;
   service_class->kernel_resynced = stas_stac_kernel_resynced;
+  service_class->tron_changed = stas_stac_tron_changed;
   service_class->shutdown_async = stas_stac_shutdown_async;
 }
 
@@ -2044,6 +1815,8 @@ stas_stac_init (StasStac *self)
   self->stafd_data = STAS_STAFD_DATA_NONE;
   self->call_timeout_ms = STAS_STAFD_CALL_TIMEOUT_MS;
   self->orphan_grace_ms = STAS_STAFD_ORPHAN_GRACE_MS;
+  self->state_write.write = (void (*) (gpointer)) write_state_async;
+  self->state_write.data = self;
 }
 
 StasStac *

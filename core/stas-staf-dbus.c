@@ -4,35 +4,13 @@
 
 #include "stas-staf-private.h"
 
+#include "stas-daemon-common.h"
 #include "stas-payload.h"
 #include "stas-state.h"
 
 /* dbus-daemon's default maximum message size on the system bus is 32 MiB; keep a margin
  * for the header. */
 #define MAX_REPLY_BYTES (30 * 1024 * 1024)
-
-/* Strings a StasCtrlInfo points to, freed together. */
-typedef struct
-{
-  StasCtrlInfo info;
-  char *retry_timer;
-  char *connect_op;
-  char *log_page_op;
-  char *register_op;
-  char *supported_op;
-  char *unresponsive_timer;
-} CtrlInfo;
-
-static void
-ctrl_info_clear (CtrlInfo *c)
-{
-  g_free (c->retry_timer);
-  g_free (c->connect_op);
-  g_free (c->log_page_op);
-  g_free (c->register_op);
-  g_free (c->supported_op);
-  g_free (c->unresponsive_timer);
-}
 
 static StasStateOrigin
 state_origin (StasDcOrigin origin)
@@ -52,27 +30,16 @@ state_log_pages (StasDlpState state)
 
 /* @entry: NULL for a DC awaiting disposal */
 static void
-fill_info (StasStaf *self, StasDc *dc, StafEntry *entry, CtrlInfo *c)
+fill_info (StasStaf *self, StasDc *dc, StafEntry *entry, StasCtrlInfoStore *c)
 {
-  const StasConfigController *ctrl = entry != NULL ? entry->ctrl : NULL;
-  StasController *base = STAS_CONTROLLER (dc);
-  const StasKernelCtrl *k = stas_controller_get_kernel_entry (base);
   StasCtrlInfo *info = &c->info;
 
-  memset (c, 0, sizeof *c);
-  c->retry_timer = stas_controller_dup_retry_timer_string (base);
-  c->connect_op = stas_controller_dup_connect_operation_string (base);
+  stas_ctrl_info_store_fill (c, STAS_DAEMON_STAFD, STAS_CONTROLLER (dc),
+                             entry != NULL ? entry->ctrl : NULL);
   c->log_page_op = stas_dc_dup_get_log_page_operation_string (dc);
   c->register_op = stas_dc_dup_register_operation_string (dc);
   c->supported_op = stas_dc_dup_supported_log_pages_operation_string (dc);
 
-  info->kind = STAS_DAEMON_STAFD;
-  info->tid = stas_controller_get_tid (base);
-  info->params = ctrl != NULL ? ctrl->params : NULL;
-  info->device = stas_controller_get_device (base);
-  info->connect_attempts = stas_controller_get_connect_attempts (base);
-  info->retry_connect_timer = c->retry_timer;
-  info->connect_operation = c->connect_op;
   info->origin = state_origin (stas_dc_get_origin (dc));
   info->get_log_page_operation = c->log_page_op;
   info->register_operation = c->register_op;
@@ -97,66 +64,27 @@ fill_info (StasStaf *self, StasDc *dc, StafEntry *entry, CtrlInfo *c)
         info->unresponsive_timeout = entry->persistence;
     }
   info->unresponsive_timer = c->unresponsive_timer != NULL ? c->unresponsive_timer : "";
-  if (k != NULL)
-    {
-      info->hostid = k->hostid;
-      info->hostnqn = k->hostnqn;
-      info->model = k->model;
-      info->serial = k->serial;
-      info->dctype = k->dctype;
-      info->cntrltype = k->cntrltype;
-    }
-  info->connected = stas_controller_get_state (base) == STAS_CONTROLLER_CONNECTED;
 }
 
 static GArray *
 collect_infos (StasStaf *self)
 {
   GPtrArray *entries = stas_staf_get_entries (self);
-  GArray *infos = g_array_sized_new (FALSE, TRUE, sizeof (CtrlInfo), entries->len);
+  GArray *infos = stas_ctrl_info_array_new (entries->len);
 
-  g_array_set_clear_func (infos, (GDestroyNotify) ctrl_info_clear);
-  g_array_set_size (infos, entries->len);
   for (guint i = 0; i < entries->len; i++)
     {
       StafEntry *entry = g_ptr_array_index (entries, i);
-      fill_info (self, entry->dc, entry, &g_array_index (infos, CtrlInfo, i));
+      fill_info (self, entry->dc, entry, &g_array_index (infos, StasCtrlInfoStore, i));
     }
   return infos;
 }
 
-/* [DBUS-13]: the DC the 7 strings designate, or NULL */
-static StafEntry *
-lookup (StasStaf *self,
-        const char *transport,
-        const char *traddr,
-        const char *trsvcid,
-        const char *subsysnqn,
-        const char *host_traddr,
-        const char *host_iface,
-        const char *host_nqn)
+/* An entry's controller, for the [DBUS-13] look-up of the 7 strings. */
+static StasController *
+controller_of (gconstpointer entry)
 {
-  GPtrArray *entries = stas_staf_get_entries (self);
-  StasTidDefaults defaults;
-  g_autoptr (StasTid) key = NULL;
-  StafEntry *first = NULL;
-
-  stas_service_get_tid_defaults (STAS_SERVICE (self), &defaults);
-  key = stas_tid_new_lookup (&defaults, transport, traddr, trsvcid, subsysnqn, host_traddr,
-                             host_iface, host_nqn);
-  for (guint i = 0; key != NULL && i < entries->len; i++)
-    {
-      StafEntry *entry = g_ptr_array_index (entries, i);
-      StasTid *tid = stas_controller_get_tid (STAS_CONTROLLER (entry->dc));
-
-      if (!stas_tid_matches_lookup (tid, key))
-        continue;
-      if (stas_tid_equal (tid, key))
-        return entry; /* the sys.conf host ID wins */
-      if (first == NULL)
-        first = entry;
-    }
-  return first;
+  return STAS_CONTROLLER (((const StafEntry *) entry)->dc);
 }
 
 static gboolean
@@ -166,10 +94,8 @@ handle_list_controllers (StasDBusStaf *skeleton,
                          StasStaf *self)
 {
   g_autoptr (GArray) infos = collect_infos (self);
-  g_autofree const StasCtrlInfo **ptrs = g_new0 (const StasCtrlInfo *, infos->len + 1);
+  g_autofree const StasCtrlInfo **ptrs = stas_ctrl_info_array_ptrs (infos);
 
-  for (guint i = 0; i < infos->len; i++)
-    ptrs[i] = &g_array_index (infos, CtrlInfo, i).info;
   stas_dbus_staf_complete_list_controllers (
       skeleton, invocation, stas_payload_controller_list (ptrs, infos->len, detailed));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
@@ -197,7 +123,8 @@ handle_get_log_pages (StasDBusStaf *skeleton,
                       StasStaf *self)
 {
   StafEntry *entry =
-      lookup (self, transport, traddr, trsvcid, subsysnqn, host_traddr, host_iface, host_nqn);
+      stas_daemon_lookup (STAS_SERVICE (self), stas_staf_get_entries (self), controller_of,
+                          transport, traddr, trsvcid, subsysnqn, host_traddr, host_iface, host_nqn);
   g_autoptr (GVariant) pages = log_pages_of (entry);
 
   stas_dbus_staf_complete_get_log_pages (skeleton, invocation, pages);
@@ -219,7 +146,7 @@ handle_get_all_log_pages (StasDBusStaf *skeleton,
     {
       StafEntry *entry = g_ptr_array_index (entries, i);
 
-      dcs[i].ctrl = &g_array_index (infos, CtrlInfo, i).info;
+      dcs[i].ctrl = &g_array_index (infos, StasCtrlInfoStore, i).info;
       if (stas_dc_get_log_pages_state (entry->dc) != STAS_DLP_STATE_NONE)
         dcs[i].log_pages_json = stas_dc_get_log_pages_json (entry->dc); /* cached */
     }
@@ -252,77 +179,43 @@ handle_controller_info (StasDBusStafDebug *skeleton,
                         StasStaf *self)
 {
   StafEntry *entry =
-      lookup (self, transport, traddr, trsvcid, subsysnqn, host_traddr, host_iface, host_nqn);
+      stas_daemon_lookup (STAS_SERVICE (self), stas_staf_get_entries (self), controller_of,
+                          transport, traddr, trsvcid, subsysnqn, host_traddr, host_iface, host_nqn);
   g_autofree char *json = NULL;
 
   if (entry != NULL)
     {
-      CtrlInfo c;
+      StasCtrlInfoStore c;
       fill_info (self, entry->dc, entry, &c);
       json = stas_payload_controller_info_json (&c.info);
-      ctrl_info_clear (&c);
+      stas_ctrl_info_store_clear (&c);
     }
   stas_dbus_staf_debug_complete_controller_info (skeleton, invocation, json ? json : "{}");
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
-static char *
-timer_string (double remaining)
-{
-  return stas_payload_timer_string (remaining, remaining >= 0, MAX (remaining, 0));
-}
-
 static gboolean
 handle_process_info (StasDBusStafDebug *skeleton, GDBusMethodInvocation *invocation, StasStaf *self)
 {
-  StasService *service = STAS_SERVICE (self);
-  StasSysConf *sysconf = stas_service_get_sysconf (service);
-  const StasKernelCaps *caps = stas_service_get_kernel_caps (service);
-  StasKernel *kernel = stas_service_get_kernel (service);
   GPtrArray *disposals = stas_staf_get_disposals (self);
-  g_autoptr (GArray) terminating = g_array_new (FALSE, TRUE, sizeof (CtrlInfo));
-  g_autofree const StasCtrlInfo **ptrs = g_new0 (const StasCtrlInfo *, disposals->len + 1);
-  g_autofree char *state_file = stas_state_path (STAS_DAEMON_STAFD);
-  g_autofree char *soak_timer = timer_string (stas_soak_remaining (stas_staf_get_soak (self)));
-  g_autofree char *resync_timer = stas_payload_timer_string (
-      STAS_SYSFS_RESYNC_PERIOD_S, TRUE, stas_kernel_get_resync_remaining (kernel));
+  double soak_remaining = stas_soak_remaining (stas_staf_get_soak (self));
   g_autofree char *json = NULL;
   g_autoptr (GPtrArray) keep = g_ptr_array_new_with_free_func (g_free);
   StasAvahiInfo avahi;
-  StasProcessInfo info = {
-    .kind = STAS_DAEMON_STAFD,
-    .tron = stas_service_get_tron (service),
-    .host_nqn = stas_sysconf_get_host_nqn (sysconf),
-    .host_id = stas_sysconf_get_host_id (sysconf),
-    .has_host_key = stas_sysconf_get_host_key (sysconf) != NULL,
-    .symname = stas_sysconf_get_symname (sysconf),
-    .state_file = state_file,
-    .config_soak_timer = soak_timer,
-    .tp8013 = caps->discovery,
-    .host_iface = caps->host_iface,
-    .audit_timer = "",
-    .dhchap_secret = caps->dhchap_secret,
-    .dhchap_ctrl_secret = caps->dhchap_ctrl_secret,
-    .sysfs_resync_timer = resync_timer,
-    .udev_overflows = stas_kernel_get_overflows (kernel),
-  };
+  StasProcessInfoStore p;
 
-  g_array_set_clear_func (terminating, (GDestroyNotify) ctrl_info_clear);
-  g_array_set_size (terminating, disposals->len);
+  stas_process_info_store_init (&p, STAS_SERVICE (self), soak_remaining, soak_remaining,
+                                disposals->len);
   for (guint i = 0; i < disposals->len; i++)
-    {
-      fill_info (self, g_ptr_array_index (disposals, i), NULL,
-                 &g_array_index (terminating, CtrlInfo, i));
-      ptrs[i] = &g_array_index (terminating, CtrlInfo, i).info;
-    }
+    fill_info (self, g_ptr_array_index (disposals, i), NULL,
+               &g_array_index (p.terminating, StasCtrlInfoStore, i));
   if (stas_staf_get_avahi (self) != NULL)
     {
       stas_avahi_fill_info (stas_staf_get_avahi (self), &avahi, keep);
-      info.avahi = &avahi;
+      p.info.avahi = &avahi;
     }
-  info.terminating = ptrs;
-  info.n_terminating = disposals->len;
-  json = stas_payload_process_info_json (&info);
+  json = stas_payload_process_info_json (&p.info);
+  stas_process_info_store_clear (&p);
   stas_dbus_staf_debug_complete_process_info (skeleton, invocation, json);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }

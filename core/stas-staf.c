@@ -10,6 +10,7 @@
 #include <netpacket/packet.h>
 
 #include "stas-avahi.h"
+#include "stas-daemon-common.h"
 #include "stas-dbus-generated.h"
 #include "stas-dc.h"
 #include "stas-dlp.h"
@@ -22,8 +23,6 @@
 #include "stas-staf-private.h"
 #include "stas-state.h"
 
-#define STATE_WRITE_DEBOUNCE_MS 1000
-#define SHUTDOWN_GRACE_S 20
 #define MAX_REFERRAL_DEPTH 4
 /* The aging timer re-arms at most this far ahead (persistence may be days). */
 #define AGING_TIMER_MAX_S (24 * 3600)
@@ -39,12 +38,11 @@ struct _StasStaf
   GPtrArray *nbft;      /* (owned) StasNbftConfigured: DCs from NBFT tables [CFG-30] */
   StasAvahi *avahi;     /* (owned) (nullable) mDNS browser, from activation on */
   GCancellable *cancellable;
-  guint state_timer;
+  StasDebounce state_write;
   gboolean state_error_logged;
   gboolean started;
   gboolean shutting_down;
-  GTask *shutdown_task; /* (owned) (nullable) */
-  guint shutdown_timer;
+  StasShutdown shutdown;
 };
 
 G_DEFINE_FINAL_TYPE (StasStaf, stas_staf, STAS_TYPE_SERVICE)
@@ -231,35 +229,6 @@ origin_to_state (StasDcOrigin origin)
     default:
       return STAS_STATE_ORIGIN_CONFIGURED;
     }
-}
-
-/* The connect request for @tid (behaviour §3.2, [D-32]); @ctrl is its config entry or NULL. */
-static void
-build_request (StasStaf *self,
-               StasTid *tid,
-               const StasConfigController *ctrl,
-               StasConnectRequest *request)
-{
-  StasService *service = STAS_SERVICE (self);
-  StasConfig *config = stas_service_get_config (service);
-  StasSysConf *sysconf = stas_service_get_sysconf (service);
-  const StasKernelCaps *caps = stas_service_get_kernel_caps (service);
-  gboolean is_tcp = g_strcmp0 (stas_tid_get_transport (tid), "tcp") == 0;
-
-  memset (request, 0, sizeof *request);
-  request->tid = tid;
-  request->discovery = TRUE;
-  request->pass_host_iface = is_tcp && caps->host_iface && !stas_config_get_ignore_iface (config) &&
-                             *stas_tid_get_host_iface (tid) != '\0';
-  stas_config_get_conn_params (config, ctrl, &request->params);
-  if (caps->dhchap_secret && request->params.dhchap_secret == NULL &&
-      g_strcmp0 (stas_tid_get_host_nqn (tid), stas_sysconf_get_host_nqn (sysconf)) == 0)
-    request->host_key = stas_sysconf_get_host_key (sysconf);
-  if (!caps->dhchap_secret)
-    request->params.dhchap_secret = NULL;
-  if (!caps->dhchap_ctrl_secret)
-    request->params.dhchap_ctrl_secret = NULL;
-  request->symname = stas_sysconf_get_symname (sysconf);
 }
 
 /* ---- zeroconf: discovered TIDs and the mDNS removal policy (behaviour §8.5, §8.6) ------- */
@@ -564,21 +533,11 @@ write_state_now (StasStaf *self)
     }
 }
 
-static gboolean
-on_state_timer (gpointer user_data)
-{
-  StasStaf *self = user_data;
-
-  self->state_timer = 0;
-  write_state_now (self);
-  return G_SOURCE_REMOVE;
-}
-
 static void
 stafd_schedule_state_write (StasStaf *self)
 {
-  if (self->state_timer == 0 && !self->shutting_down)
-    self->state_timer = g_timeout_add (STATE_WRITE_DEBOUNCE_MS, on_state_timer, self);
+  if (!self->shutting_down)
+    stas_debounce_schedule (&self->state_write);
 }
 
 static void
@@ -603,7 +562,7 @@ restore_state (StasStaf *self)
 
       if (stas_staf_find_entry (self, record->tid) != NULL)
         continue;
-      build_request (self, record->tid, NULL, &request);
+      stas_service_build_request (STAS_SERVICE (self), record->tid, NULL, &request);
       dc = stas_dc_new (stas_service_get_fabrics (STAS_SERVICE (self)),
                         stas_service_get_kernel (STAS_SERVICE (self)), &request,
                         stas_config_get_pleo (stas_service_get_config (STAS_SERVICE (self))));
@@ -631,23 +590,11 @@ restore_state (StasStaf *self)
 
 typedef struct
 {
-  const StasConfigController *ctrl; /* (unowned) in pass->config */
-  char *traddr;                     /* (owned) resolved address, or as written */
-} Configured;
-
-typedef struct
-{
   StasStaf *self;
   StasConfig *config; /* (owned) the configuration this pass works on */
-  GArray *configured; /* Configured */
+  GArray *configured; /* StasConfigured */
   guint pending;      /* host-name look-ups in flight */
 } Pass;
-
-static void
-configured_clear (Configured *c)
-{
-  g_free (c->traddr);
-}
 
 static void
 pass_free (Pass *pass)
@@ -659,70 +606,11 @@ pass_free (Pass *pass)
 
 static void continue_pass (Pass *pass);
 
-typedef struct
-{
-  Pass *pass;
-  guint index;
-} Lookup;
-
-/* [STAF-2]: first IPv4 address when IPv4 is enabled, else the first IPv6 */
-static char *
-choose_address (StasConfig *config, GList *addresses)
-{
-  for (int family = 4; family <= 6; family += 2)
-    {
-      if (!stas_config_ip_family_allowed (config, family))
-        continue;
-      for (GList *l = addresses; l != NULL; l = l->next)
-        {
-          GInetAddress *addr = l->data;
-          int f = g_inet_address_get_family (addr) == G_SOCKET_FAMILY_IPV4 ? 4 : 6;
-          if (f == family)
-            return g_inet_address_to_string (addr);
-        }
-    }
-  return NULL;
-}
-
 static void
-on_resolved (GObject *source, GAsyncResult *result, gpointer user_data)
+pass_step_done (gpointer data)
 {
-  Lookup *lookup = user_data;
-  Pass *pass = lookup->pass;
-  Configured *c = &g_array_index (pass->configured, Configured, lookup->index);
-  g_autoptr (GError) error = NULL;
-  GList *addresses = g_resolver_lookup_by_name_finish (G_RESOLVER (source), result, &error);
-  g_autofree char *name = g_strdup (c->ctrl->traddr);
+  Pass *pass = data;
 
-  g_free (lookup);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      stas_debug ("Resolution of %s cancelled", name);
-      g_clear_pointer (&c->traddr, g_free);
-    }
-  else
-    {
-      char *address = addresses != NULL ? choose_address (pass->config, addresses) : NULL;
-      const char *previous = g_hash_table_lookup (pass->self->resolved, name);
-
-      g_clear_pointer (&c->traddr, g_free);
-      if (address != NULL)
-        {
-          g_hash_table_replace (pass->self->resolved, g_strdup (name), g_strdup (address));
-          c->traddr = address;
-        }
-      else if (previous != NULL)
-        {
-          /* [D-37]: a DNS outage must not disconnect storage */
-          stas_warning ("Cannot resolve %s: %s; keeping %s", name,
-                        error != NULL ? error->message : "no usable address", previous);
-          c->traddr = g_strdup (previous);
-        }
-      else
-        stas_warning ("Cannot resolve %s: %s", name,
-                      error != NULL ? error->message : "no usable address");
-    }
-  g_resolver_free_addresses (addresses);
   if (--pass->pending == 0)
     continue_pass (pass);
 }
@@ -736,60 +624,18 @@ reconcile (StasSoak *soak, gpointer user_data)
 
   pass->self = self;
   pass->config = stas_config_ref (stas_service_get_config (STAS_SERVICE (self)));
-  pass->configured = g_array_new (FALSE, TRUE, sizeof (Configured));
-  g_array_set_clear_func (pass->configured, (GDestroyNotify) configured_clear);
+  pass->configured = stas_configured_new ();
   controllers = stas_config_get_controllers (pass->config);
 
-  /* step 1: configured entries, minus those excluded in their host-name form */
-  for (guint i = 0; controllers != NULL && i < controllers->len; i++)
-    {
-      const StasConfigController *ctrl = g_ptr_array_index (controllers, i);
-      Configured c = { .ctrl = ctrl, .traddr = g_strdup (ctrl->traddr) };
-
-      if (stas_config_is_excluded (pass->config, ctrl->transport, ctrl->traddr, ctrl->trsvcid,
-                                   ctrl->subsysnqn, ctrl->host_iface, ctrl->host_nqn,
-                                   ctrl->host_id))
-        {
-          g_free (c.traddr);
-          continue;
-        }
-      g_array_append_val (pass->configured, c);
-    }
-  /* NBFT DCs are configured DCs too (exclude= applies) */
-  for (guint i = 0; i < self->nbft->len; i++)
-    {
-      const StasConfigController *ctrl = g_ptr_array_index (self->nbft, i);
-      Configured c = { .ctrl = ctrl, .traddr = g_strdup (ctrl->traddr) };
-
-      if (stas_config_is_excluded (pass->config, ctrl->transport, ctrl->traddr, ctrl->trsvcid,
-                                   ctrl->subsysnqn, ctrl->host_iface, ctrl->host_nqn,
-                                   ctrl->host_id))
-        {
-          g_free (c.traddr);
-          continue;
-        }
-      g_array_append_val (pass->configured, c);
-    }
+  /* step 1: configured entries, minus those excluded in their host-name form; NBFT DCs are
+   * configured DCs too (exclude= applies) */
+  stas_configured_add (pass->configured, pass->config, controllers);
+  stas_configured_add (pass->configured, pass->config, self->nbft);
   /* step 2: host names, in parallel */
   pass->pending = 1;
-  for (guint i = 0; i < pass->configured->len; i++)
-    {
-      Configured *c = &g_array_index (pass->configured, Configured, i);
-      gboolean ip_transport =
-          g_strcmp0 (c->ctrl->transport, "tcp") == 0 || g_strcmp0 (c->ctrl->transport, "rdma") == 0;
-      Lookup *lookup;
-
-      if (!ip_transport || c->traddr == NULL || stas_ip_is_literal (c->traddr))
-        continue;
-      lookup = g_new0 (Lookup, 1);
-      lookup->pass = pass;
-      lookup->index = i;
-      pass->pending++;
-      g_resolver_lookup_by_name_async (g_resolver_get_default (), c->traddr, self->cancellable,
-                                       on_resolved, lookup);
-    }
-  if (--pass->pending == 0)
-    continue_pass (pass);
+  pass->pending += stas_configured_resolve (pass->configured, pass->config, self->resolved,
+                                            self->cancellable, pass_step_done, pass);
+  pass_step_done (pass);
 }
 
 typedef struct
@@ -901,19 +747,12 @@ static void
 on_disposed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   StasStaf *self = user_data;
-  StasController *ctrl = STAS_CONTROLLER (source);
 
-  stas_controller_dispose_finish (ctrl, result, NULL);
-  g_ptr_array_remove (self->disposals, ctrl);
+  stas_disposals_finish (self->disposals, source, result);
   if (!self->shutting_down)
     stas_soak_trigger (self->soak); /* a re-wanted TID may be created now [D-57] */
-  else if (self->disposals->len == 0 && self->shutdown_task != NULL)
-    {
-      GTask *task = g_steal_pointer (&self->shutdown_task);
-      g_clear_handle_id (&self->shutdown_timer, g_source_remove);
-      g_task_return_boolean (task, TRUE);
-      g_object_unref (task);
-    }
+  else if (self->disposals->len == 0)
+    stas_shutdown_complete (&self->shutdown);
   g_object_unref (self);
 }
 
@@ -922,35 +761,9 @@ dispose_entry (StasStaf *self, StafEntry *entry, gboolean keep_connection)
 {
   StasDc *dc = g_object_ref (entry->dc);
 
-  g_ptr_array_add (self->disposals, dc);
   g_ptr_array_remove (self->entries, entry); /* frees the entry */
-  stas_controller_dispose_async (STAS_CONTROLLER (dc), keep_connection, on_disposed,
-                                 g_object_ref (self));
-}
-
-/* A configured TID whose entry is still pending disposal is taken back [D-57]. */
-static StasDc *
-reclaim_disposal (StasStaf *self, const StasTid *tid)
-{
-  for (guint i = 0; i < self->disposals->len; i++)
-    {
-      StasDc *dc = g_ptr_array_index (self->disposals, i);
-      if (stas_tid_equal (stas_controller_get_tid (STAS_CONTROLLER (dc)), tid) &&
-          stas_controller_cancel_dispose (STAS_CONTROLLER (dc)))
-        return dc;
-    }
-  return NULL;
-}
-
-static gboolean
-tid_pending_disposal (StasStaf *self, const StasTid *tid)
-{
-  for (guint i = 0; i < self->disposals->len; i++)
-    if (stas_tid_equal (
-            stas_controller_get_tid (STAS_CONTROLLER (g_ptr_array_index (self->disposals, i))),
-            tid))
-      return TRUE;
-  return FALSE;
+  stas_disposals_start (self->disposals, STAS_CONTROLLER (dc), keep_connection, on_disposed,
+                        g_object_ref (self));
 }
 
 static void
@@ -974,40 +787,11 @@ continue_pass (Pass *pass)
   /* configured TIDs (steps 1–2) */
   for (i = 0; i < pass->configured->len; i++)
     {
-      Configured *c = &g_array_index (pass->configured, Configured, i);
-      g_autoptr (GError) error = NULL;
-      g_autoptr (StasTid) tid = NULL;
-      StasTidFields fields = {
-        .transport = c->ctrl->transport,
-        .traddr = c->traddr,
-        .trsvcid = c->ctrl->trsvcid,
-        .subsysnqn = c->ctrl->subsysnqn,
-        .host_traddr = c->ctrl->host_traddr,
-        .host_iface = c->ctrl->host_iface,
-        .host_nqn = c->ctrl->host_nqn,
-        .host_id = c->ctrl->host_id,
-      };
+      const StasConfigured *c = &g_array_index (pass->configured, StasConfigured, i);
+      g_autoptr (StasTid) tid = stas_configured_to_tid (c, &defaults, config);
 
-      if (c->traddr == NULL && c->ctrl->traddr != NULL)
-        continue; /* unresolved, never resolved before */
-      tid = stas_tid_new (&defaults, &fields, &error);
-      if (tid == NULL)
-        {
-          g_autofree char *text = stas_tid_fields_to_string (&defaults, &fields);
-          if (g_error_matches (error, STAS_TID_ERROR, STAS_TID_ERROR_TRANSPORT))
-            stas_warning ("Invalid transport %s", c->ctrl->transport);
-          else
-            stas_warning ("%s IP address is not valid", text);
-          continue;
-        }
-      if (stas_ip_is_literal (c->ctrl->traddr != NULL ? c->ctrl->traddr : "") &&
-          !stas_config_ip_family_allowed (config, stas_ip_family (c->ctrl->traddr)))
-        {
-          stas_warning ("Excluding configured IP address %s based on \"ip-family\" setting",
-                        c->ctrl->traddr);
-          continue;
-        }
-      add_listed (listed, tid, STAS_DC_ORIGIN_CONFIGURED, 0, c->ctrl);
+      if (tid != NULL)
+        add_listed (listed, tid, STAS_DC_ORIGIN_CONFIGURED, 0, c->ctrl);
     }
   /* step 3: discovered (before step 4, so that their referrals are followed too) */
   if (stas_config_get_zeroconf (config))
@@ -1079,19 +863,16 @@ continue_pass (Pass *pass)
       entry = stas_staf_find_entry (self, l->tid);
       if (entry == NULL)
         {
-          StasDc *dc = reclaim_disposal (self, l->tid);
+          StasDc *dc = (StasDc *) stas_disposals_reclaim (self->disposals, l->tid);
           StasConnectRequest request;
 
-          if (dc == NULL && tid_pending_disposal (self, l->tid))
+          if (dc == NULL && stas_disposals_contain (self->disposals, l->tid))
             continue; /* the disconnect started: created after it finished [D-57] */
           if (dc != NULL)
-            {
-              g_ptr_array_remove (self->disposals, dc); /* the reference moves to the entry */
-              entry = add_entry (self, dc);
-            }
+            entry = add_entry (self, dc); /* with the reference the disposals held */
           else
             {
-              build_request (self, l->tid, l->ctrl, &request);
+              stas_service_build_request (STAS_SERVICE (self), l->tid, l->ctrl, &request);
               dc = stas_dc_new (stas_service_get_fabrics (STAS_SERVICE (self)),
                                 stas_service_get_kernel (STAS_SERVICE (self)), &request,
                                 stas_config_get_pleo (config));
@@ -1105,7 +886,7 @@ continue_pass (Pass *pass)
         {
           StasConnectRequest request;
 
-          build_request (self, l->tid, l->ctrl, &request);
+          stas_service_build_request (STAS_SERVICE (self), l->tid, l->ctrl, &request);
           stas_controller_update_request (STAS_CONTROLLER (entry->dc), &request); /* [D-19] */
           if (!stas_controller_is_confirmed (STAS_CONTROLLER (entry->dc)))
             stas_controller_confirm (STAS_CONTROLLER (entry->dc));
@@ -1214,24 +995,6 @@ stas_staf_kernel_resynced (StasService *service, gboolean after_overflow)
     }
 }
 
-static gboolean
-on_shutdown_grace (gpointer user_data)
-{
-  StasStaf *self = user_data;
-  GTask *task = g_steal_pointer (&self->shutdown_task);
-
-  self->shutdown_timer = 0;
-  for (guint i = 0; i < self->disposals->len; i++)
-    stas_warning ("%s - operation still in progress at exit",
-                  stas_controller_get_tid_string (g_ptr_array_index (self->disposals, i)));
-  if (task != NULL)
-    {
-      g_task_return_boolean (task, TRUE);
-      g_object_unref (task);
-    }
-  return G_SOURCE_REMOVE;
-}
-
 /* [SIG-1] */
 static void
 stas_staf_shutdown_async (StasService *service, GAsyncReadyCallback callback, gpointer user_data)
@@ -1246,7 +1009,7 @@ stas_staf_shutdown_async (StasService *service, GAsyncReadyCallback callback, gp
   if (self->avahi != NULL)
     stas_avahi_stop (self->avahi); /* [SIG-1] step 1 */
   g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->state_timer, g_source_remove);
+  stas_debounce_cancel (&self->state_write);
   write_state_now (self);
   stas_kernel_stop (stas_service_get_kernel (service));
 
@@ -1254,21 +1017,17 @@ stas_staf_shutdown_async (StasService *service, GAsyncReadyCallback callback, gp
    * disconnects. Either way in-flight operations are awaited, at most SHUTDOWN_GRACE. */
   while (self->entries->len > 0)
     dispose_entry (self, g_ptr_array_index (self->entries, self->entries->len - 1), keep);
+  stas_shutdown_wait (&self->shutdown, self->disposals, g_steal_pointer (&task));
   if (self->disposals->len == 0)
-    {
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-  self->shutdown_task = g_steal_pointer (&task);
-  self->shutdown_timer = g_timeout_add_seconds (SHUTDOWN_GRACE_S, on_shutdown_grace, self);
+    stas_shutdown_complete (&self->shutdown);
 }
 
 /* ---- D-Bus ------------------------------------------------------------------------------ */
 
 static void
-on_debug_tron (GObject *skeleton, GParamSpec *pspec, StasStaf *self)
+stas_staf_tron_changed (StasService *service, gboolean tron)
 {
-  gboolean tron = stas_service_get_tron (STAS_SERVICE (self));
+  StasStaf *self = STAS_STAF (service);
 
   for (guint i = 0; i < self->entries->len; i++)
     stas_controller_set_tron (
@@ -1280,8 +1039,6 @@ stas_staf_create_debug_skeleton (StasService *service)
 {
   StasDBusStafDebug *skeleton = stas_dbus_staf_debug_skeleton_new ();
 
-  g_signal_connect_object (skeleton, "notify::tron", G_CALLBACK (on_debug_tron), service,
-                           G_CONNECT_AFTER);
   stas_staf_connect_debug_handlers (STAS_STAF (service), skeleton);
   return G_DBUS_INTERFACE_SKELETON (skeleton);
 }
@@ -1301,8 +1058,8 @@ stas_staf_dispose (GObject *object)
   StasStaf *self = STAS_STAF (object);
 
   g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->state_timer, g_source_remove);
-  g_clear_handle_id (&self->shutdown_timer, g_source_remove);
+  stas_debounce_cancel (&self->state_write);
+  g_clear_handle_id (&self->shutdown.timer, g_source_remove);
   g_clear_pointer (&self->soak, stas_soak_free);
   if (self->entries != NULL)
     g_ptr_array_set_size (self->entries, 0);
@@ -1325,7 +1082,7 @@ stas_staf_finalize (GObject *object)
   g_hash_table_unref (self->resolved);
   g_ptr_array_unref (self->nbft);
   g_clear_object (&self->cancellable);
-  g_clear_object (&self->shutdown_task);
+  g_clear_object (&self->shutdown.task);
   G_OBJECT_CLASS (stas_staf_parent_class)->finalize (object);
 }
 
@@ -1343,6 +1100,7 @@ stas_staf_class_init (StasStafClass *klass)
   service_class->activate = stas_staf_activate;
   service_class->config_changed = stas_staf_config_changed;
   service_class->kernel_resynced = stas_staf_kernel_resynced;
+  service_class->tron_changed = stas_staf_tron_changed;
   service_class->shutdown_async = stas_staf_shutdown_async;
 }
 
@@ -1355,6 +1113,8 @@ stas_staf_init (StasStaf *self)
   self->resolved = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->nbft = g_ptr_array_new_with_free_func ((GDestroyNotify) nbft_entry_free);
   self->cancellable = g_cancellable_new ();
+  self->state_write.write = (void (*) (gpointer)) write_state_now;
+  self->state_write.data = self;
 }
 
 StasStaf *

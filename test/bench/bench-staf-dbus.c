@@ -23,6 +23,7 @@
 #include "stas-paths.h"
 #include "stas-staf-private.h"
 #include "stas-state.h"
+#include "test-util.h"
 
 #define DISC "nqn.2014-08.org.nvmexpress.discovery"
 #define TRTYPE_TCP 3
@@ -68,16 +69,6 @@ typedef struct
 } Mem;
 
 /* ---- set-up -------------------------------------------------------------------------- */
-
-static void
-write_file (const char *path, const char *text)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *dir = g_path_get_dirname (path);
-
-  if (g_mkdir_with_parents (dir, 0700) != 0 || !g_file_set_contents (path, text, -1, &error))
-    g_error ("cannot write %s: %s", path, error != NULL ? error->message : g_strerror (errno));
-}
 
 static char *
 dc_traddr (guint i)
@@ -126,21 +117,6 @@ add_dc (Bench *b, guint i, guint n_entries)
                                  .traddr = addr };
     }
   stas_fake_fabrics_set_dlp (b->fake, t, specs, n_entries);
-}
-
-static GDBusConnection *
-bus_connection (Bench *b)
-{
-  g_autoptr (GError) error = NULL;
-  GDBusConnection *c =
-      g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (b->bus),
-                                              G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                                  G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                              NULL, NULL, &error);
-
-  if (c == NULL)
-    g_error ("bus connection: %s", error->message);
-  return c;
 }
 
 /* ---- server-side clock --------------------------------------------------------------- */
@@ -203,34 +179,10 @@ hook_handlers (Bench *b)
 static void
 start_service (Bench *b)
 {
-  g_autoptr (GError) error = NULL;
-
   b->service = STAS_SERVICE (stas_staf_new (STAS_FABRICS (b->fake)));
-  if (!stas_service_start (b->service, b->conf, TRUE, FALSE, &error) ||
-      !stas_service_startup (b->service, &error))
-    g_error ("stafd start: %s", error->message);
-  stas_soak_set_scale (stas_staf_get_soak (STAS_STAF (b->service)), 0.01);
-  if (!stas_service_export (b->service, b->server, &error))
-    g_error ("export: %s", error->message);
+  stas_test_service_start (b->service, b->conf, stas_staf_get_soak (STAS_STAF (b->service)),
+                           b->server);
   stas_service_activate (b->service);
-}
-
-static void
-on_shutdown (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-}
-
-static void
-stop_service (Bench *b)
-{
-  gboolean done = FALSE;
-
-  stas_service_shutdown_async (b->service, on_shutdown, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-  stas_service_unexport (b->service);
-  g_clear_object (&b->service);
 }
 
 static gboolean
@@ -250,23 +202,6 @@ all_current (Bench *b)
         return FALSE;
     }
   return TRUE;
-}
-
-static gboolean
-on_timeout (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-spin_ms (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, on_timeout, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
 }
 
 /* ---- figures ------------------------------------------------------------------------- */
@@ -318,22 +253,6 @@ stats (double *v, guint n)
 
 /* ---- calls --------------------------------------------------------------------------- */
 
-typedef struct
-{
-  GMainLoop *loop;
-  GVariant *reply;
-  GError *error;
-} CallData;
-
-static void
-on_call_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  CallData *data = user_data;
-
-  data->reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &data->error);
-  g_main_loop_quit (data->loop);
-}
-
 /* One call; *@rt_ms etc. receive the times. NULL (and a message) on error. */
 static GVariant *
 timed_call (Bench *b,
@@ -344,26 +263,19 @@ timed_call (Bench *b,
             double *daemon_ms,
             double *handler_ms)
 {
-  CallData data = { .loop = g_main_loop_new (NULL, FALSE) };
+  g_autoptr (GError) error = NULL;
   gint64 t0 = g_get_monotonic_time ();
+  GVariant *reply = stas_test_call_full (b->client, b->server, STAF_PATH, STAF_IFACE, method,
+                                         params, type, WAIT_S * 1000, &error);
 
-  g_dbus_connection_call (b->client, g_dbus_connection_get_unique_name (b->server), STAF_PATH,
-                          STAF_IFACE, method, params, G_VARIANT_TYPE (type), G_DBUS_CALL_FLAGS_NONE,
-                          WAIT_S * 1000, NULL, on_call_done, &data);
-  g_main_loop_run (data.loop);
   *rt_ms = (g_get_monotonic_time () - t0) / 1000.0;
-  g_main_loop_unref (data.loop);
   g_mutex_lock (&b->clock.lock);
   *daemon_ms = (b->clock.t_out - b->clock.t_in) / 1000.0;
   *handler_ms = (b->clock.t_out - b->clock.t_handler) / 1000.0;
   g_mutex_unlock (&b->clock.lock);
-  if (data.error != NULL)
-    {
-      g_print ("  %s: ERROR %s\n", method, data.error->message);
-      g_error_free (data.error);
-      return NULL;
-    }
-  return data.reply;
+  if (error != NULL)
+    g_print ("  %s: ERROR %s\n", method, error->message);
+  return reply;
 }
 
 /* Entries in the reply: aa{ss} children, or "subnqn" keys of the JSON text. */
@@ -438,7 +350,7 @@ run (Bench *b)
   t_current = g_get_monotonic_time ();
   if (!all_current (b))
     g_print ("  WARNING: not every DLP is current after %d s\n", WAIT_S);
-  spin_ms (SETTLE_MS);
+  stas_test_run_for (SETTLE_MS);
   settled = mem_now ();
 
   g_print ("stafd in-process, fake fabrics: %d DCs x %d entries = %d entries, %d calls each\n",
@@ -503,12 +415,7 @@ main (int argc, char **argv)
   g_mutex_init (&b.clock.lock);
   stas_log_set_handler (on_log, &b);
 
-  {
-    g_autofree char *hostnqn = stas_path_nvme_file ("hostnqn");
-    g_autofree char *hostid = stas_path_nvme_file ("hostid");
-    write_file (hostnqn, "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a\n");
-    write_file (hostid, "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a\n");
-  }
+  stas_test_write_host_identity ();
   b.fake = stas_fake_fabrics_new ();
   for (int i = 0; i < opt_dcs; i++)
     {
@@ -517,22 +424,14 @@ main (int argc, char **argv)
       g_string_append_printf (conf, "controller = transport=tcp;traddr=%s;trsvcid=8009\n", traddr);
     }
   b.conf = g_build_filename (stas_path_sysconfdir (), "stafd-bench.conf", NULL);
-  write_file (b.conf, conf->str);
+  stas_test_write_file (b.conf, conf->str);
 
-  b.bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (b.bus);
-  b.server = bus_connection (&b);
-  b.client = bus_connection (&b);
+  stas_test_bus_up (&b.bus, &b.server, &b.client);
 
   run (&b);
 
-  stop_service (&b);
-  g_dbus_connection_close_sync (b.client, NULL, NULL);
-  g_dbus_connection_close_sync (b.server, NULL, NULL);
-  g_clear_object (&b.client);
-  g_clear_object (&b.server);
-  g_test_dbus_down (b.bus);
-  g_clear_object (&b.bus);
+  stas_test_service_stop (&b.service);
+  stas_test_bus_down (&b.bus, &b.server, &b.client);
   g_clear_object (&b.fake);
   g_free (b.conf);
   g_mutex_clear (&b.clock.lock);

@@ -13,6 +13,7 @@
 #include "stas-log.h"
 #include "stas-paths.h"
 #include "stas-service.h"
+#include "test-util.h"
 
 typedef struct
 {
@@ -26,44 +27,17 @@ typedef struct
 } Fixture;
 
 static void
-write_file (const char *path, const char *text)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *dir = g_path_get_dirname (path);
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-}
-
-static void
 setup (Fixture *fx, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *hostnqn = stas_path_nvme_file ("hostnqn");
-  g_autofree char *hostid = stas_path_nvme_file ("hostid");
 
   fx->kind = GPOINTER_TO_INT (data);
   fx->path = fx->kind == STAS_DAEMON_STAFD ? "/org/nvmexpress/staf" : "/org/nvmexpress/stac";
-  write_file (hostnqn, "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a\n");
-  write_file (hostid, "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a\n");
+  stas_test_write_host_identity ();
   fx->conf = g_build_filename (stas_path_sysconfdir (), "test.conf", NULL);
-  write_file (fx->conf, "[Global]\ntron=false\n");
+  stas_test_write_file (fx->conf, "[Global]\ntron=false\n");
 
-  fx->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (fx->bus);
-  fx->server =
-      g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (fx->bus),
-                                              G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                                  G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                              NULL, NULL, &error);
-  g_assert_no_error (error);
-  fx->client =
-      g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (fx->bus),
-                                              G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                                  G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                              NULL, NULL, &error);
-  g_assert_no_error (error);
+  stas_test_bus_up (&fx->bus, &fx->server, &fx->client);
 
   {
     g_autoptr (StasFabrics) fabrics = stas_fabrics_new_default ();
@@ -79,32 +53,10 @@ static void
 teardown (Fixture *fx, gconstpointer data)
 {
   g_clear_object (&fx->service);
-  g_dbus_connection_close_sync (fx->client, NULL, NULL);
-  g_dbus_connection_close_sync (fx->server, NULL, NULL);
-  g_clear_object (&fx->client);
-  g_clear_object (&fx->server);
-  g_test_dbus_down (fx->bus);
-  g_clear_object (&fx->bus);
+  stas_test_bus_down (&fx->bus, &fx->server, &fx->client);
   g_free (fx->conf);
 }
 
-typedef struct
-{
-  GMainLoop *loop;
-  GVariant *reply; /* (owned) */
-  GError *error;   /* (owned) */
-} CallData;
-
-static void
-on_call_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  CallData *data = user_data;
-
-  data->reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &data->error);
-  g_main_loop_quit (data->loop);
-}
-
-/* The service answers on this thread's main context: call asynchronously and spin it. */
 static GVariant *
 call (Fixture *fx,
       const char *iface,
@@ -113,16 +65,8 @@ call (Fixture *fx,
       const char *reply_type,
       GError **error)
 {
-  CallData data = { .loop = g_main_loop_new (NULL, FALSE) };
-
-  g_dbus_connection_call (fx->client, g_dbus_connection_get_unique_name (fx->server), fx->path,
-                          iface, method, params, reply_type ? G_VARIANT_TYPE (reply_type) : NULL,
-                          G_DBUS_CALL_FLAGS_NONE, 5000, NULL, on_call_done, &data);
-  g_main_loop_run (data.loop);
-  g_main_loop_unref (data.loop);
-  if (data.error != NULL)
-    g_propagate_error (error, data.error);
-  return data.reply;
+  return stas_test_call (fx->client, fx->server, fx->path, iface, method, params, reply_type,
+                         error);
 }
 
 static const char *

@@ -15,9 +15,8 @@
 #include "stas-paths.h"
 #include "stas-stac-private.h"
 #include "stas-staf-private.h"
+#include "test-util.h"
 
-#define HOSTNQN "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a"
-#define HOSTID "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a"
 #define DISC "nqn.2014-08.org.nvmexpress.discovery"
 #define NQN(x) "nqn.2023-01.com.example:" x
 
@@ -35,31 +34,6 @@ typedef struct
   char *stac_conf;
 } Fixture;
 
-static void
-write_file (const char *path, const char *text)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *dir = g_path_get_dirname (path);
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-}
-
-static GDBusConnection *
-bus_connection (Fixture *fx)
-{
-  g_autoptr (GError) error = NULL;
-  GDBusConnection *c =
-      g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (fx->bus),
-                                              G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                                  G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                              NULL, NULL, &error);
-
-  g_assert_no_error (error);
-  return c;
-}
-
 static StasDlpeSpec
 io_entry (const char *nqn)
 {
@@ -74,45 +48,12 @@ io_entry (const char *nqn)
                          .traddr = "192.168.1.20" };
 }
 
-#define WAIT_FOR(cond)                                                                             \
-  G_STMT_START                                                                                     \
-  {                                                                                                \
-    gint64 _end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;                                   \
-    while (!(cond) && g_get_monotonic_time () < _end)                                              \
-      g_main_context_iteration (NULL, FALSE);                                                      \
-    g_assert_true (cond);                                                                          \
-  }                                                                                                \
-  G_STMT_END
-
-static gboolean
-on_flag (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-run_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, on_flag, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 static void
 start_staf (Fixture *fx)
 {
-  g_autoptr (GError) error = NULL;
-
   fx->staf = STAS_SERVICE (stas_staf_new (STAS_FABRICS (fx->fake)));
-  g_assert_true (stas_service_start (fx->staf, fx->staf_conf, TRUE, FALSE, &error));
-  g_assert_true (stas_service_startup (fx->staf, &error));
-  g_assert_no_error (error);
-  stas_soak_set_scale (stas_staf_get_soak (STAS_STAF (fx->staf)), 0.01);
-  g_assert_true (stas_service_export (fx->staf, fx->staf_conn, &error));
-  g_assert_no_error (error);
+  stas_test_service_start (fx->staf, fx->staf_conf, stas_staf_get_soak (STAS_STAF (fx->staf)),
+                           fx->staf_conn);
   fx->staf_name =
       g_bus_own_name_on_connection (fx->staf_conn, STAS_STAFD_BUS_NAME,
                                     G_BUS_NAME_OWNER_FLAGS_DO_NOT_QUEUE, NULL, NULL, NULL, NULL);
@@ -122,37 +63,21 @@ start_staf (Fixture *fx)
 static void
 start_stac (Fixture *fx)
 {
-  g_autoptr (GError) error = NULL;
-
   fx->stac = STAS_SERVICE (stas_stac_new (STAS_FABRICS (fx->fake)));
-  g_assert_true (stas_service_start (fx->stac, fx->stac_conf, TRUE, FALSE, &error));
-  g_assert_true (stas_service_startup (fx->stac, &error));
-  g_assert_no_error (error);
-  stas_soak_set_scale (stas_stac_get_soak (STAS_STAC (fx->stac)), 0.01);
-  g_assert_true (stas_service_export (fx->stac, fx->stac_conn, &error));
-  g_assert_no_error (error);
+  stas_test_service_start (fx->stac, fx->stac_conf, stas_stac_get_soak (STAS_STAC (fx->stac)),
+                           fx->stac_conn);
   stas_service_activate (fx->stac);
 }
 
-static void
-on_shutdown (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-}
-
+/* SIGTERM, and the object is gone */
 static void
 stop (StasService **service)
 {
-  gboolean done = FALSE;
-  GObject *weak;
+  GObject *weak = G_OBJECT (*service);
 
-  stas_service_shutdown_async (*service, on_shutdown, &done);
-  WAIT_FOR (done);
-  stas_service_unexport (*service);
-  weak = G_OBJECT (*service);
   g_object_add_weak_pointer (weak, (gpointer *) &weak);
-  g_clear_object (service);
-  WAIT_FOR (weak == NULL);
+  stas_test_service_stop (service);
+  STAS_TEST_WAIT_FOR (weak == NULL);
 }
 
 static void
@@ -166,20 +91,18 @@ stop_staf (Fixture *fx)
 static void
 setup (Fixture *fx, gconstpointer data)
 {
-  g_autofree char *hostnqn = stas_path_nvme_file ("hostnqn");
-  g_autofree char *hostid = stas_path_nvme_file ("hostid");
   g_autofree char *cmd =
       g_strdup_printf ("rm -rf '%s/stafd' '%s/stacd'", stas_path_rundir (), stas_path_rundir ());
   StasDlpeSpec page[] = { io_entry (NQN ("a")), io_entry (NQN ("b")) };
   StasFakeTarget *io;
 
-  write_file (hostnqn, HOSTNQN "\n");
-  write_file (hostid, HOSTID "\n");
+  stas_test_write_host_identity ();
   g_assert_cmpint (system (cmd), ==, 0);
   fx->staf_conf = g_build_filename (stas_path_sysconfdir (), "stafd-pair.conf", NULL);
   fx->stac_conf = g_build_filename (stas_path_sysconfdir (), "stacd-pair.conf", NULL);
-  write_file (fx->staf_conf, "[Controllers]\ncontroller = transport=tcp;traddr=192.168.1.10\n");
-  write_file (fx->stac_conf, "");
+  stas_test_write_file (fx->staf_conf,
+                        "[Controllers]\ncontroller = transport=tcp;traddr=192.168.1.10\n");
+  stas_test_write_file (fx->stac_conf, "");
 
   fx->fake = stas_fake_fabrics_new ();
   fx->dc = stas_fake_fabrics_add_target (fx->fake, "tcp", "192.168.1.10", "8009");
@@ -191,10 +114,7 @@ setup (Fixture *fx, gconstpointer data)
   stas_fake_fabrics_add_io_subsystem (fx->fake, io, NQN ("c"), 1);
   stas_controller_set_time_scale (0.001);
 
-  fx->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (fx->bus);
-  fx->staf_conn = bus_connection (fx);
-  fx->stac_conn = bus_connection (fx);
+  stas_test_bus_up (&fx->bus, &fx->staf_conn, &fx->stac_conn);
 }
 
 static void
@@ -204,12 +124,7 @@ teardown (Fixture *fx, gconstpointer data)
     stop (&fx->stac);
   if (fx->staf != NULL)
     stop_staf (fx);
-  g_dbus_connection_close_sync (fx->staf_conn, NULL, NULL);
-  g_dbus_connection_close_sync (fx->stac_conn, NULL, NULL);
-  g_clear_object (&fx->staf_conn);
-  g_clear_object (&fx->stac_conn);
-  g_test_dbus_down (fx->bus);
-  g_clear_object (&fx->bus);
+  stas_test_bus_down (&fx->bus, &fx->staf_conn, &fx->stac_conn);
   g_clear_object (&fx->fake);
   g_free (fx->staf_conf);
   g_free (fx->stac_conf);
@@ -267,11 +182,11 @@ test_together (Fixture *fx, gconstpointer data)
 
   /* stacd first, stafd later [D-34] */
   start_stac (fx);
-  run_for (50);
+  stas_test_run_for (50);
   g_assert_cmpuint (stas_stac_get_entries (STAS_STAC (fx->stac))->len, ==, 0);
   start_staf (fx);
-  WAIT_FOR (connected (fx, NQN ("a")) && connected (fx, NQN ("b")));
-  WAIT_FOR (stas_stac_get_stafd_data (STAS_STAC (fx->stac)) == STAS_STAFD_DATA_COMPLETE);
+  STAS_TEST_WAIT_FOR (connected (fx, NQN ("a")) && connected (fx, NQN ("b")));
+  STAS_TEST_WAIT_FOR (stas_stac_get_stafd_data (STAS_STAC (fx->stac)) == STAS_STAFD_DATA_COMPLETE);
   e = find (fx, NQN ("a"));
   g_assert_cmpint (stas_ioc_get_origin (e->ioc), ==, STAS_IOC_ORIGIN_DISCOVERED);
   g_assert_cmpuint (stas_ioc_get_sources (e->ioc)->len, ==, 1);
@@ -280,25 +195,25 @@ test_together (Fixture *fx, gconstpointer data)
 
   /* the whole chain: DLP change → AEN → stafd → signal → stacd */
   stas_fake_fabrics_add_entry (fx->fake, fx->dc, &c);
-  WAIT_FOR (connected (fx, NQN ("c")));
+  STAS_TEST_WAIT_FOR (connected (fx, NQN ("c")));
 
   stas_fake_fabrics_remove_entries (fx->fake, fx->dc, NULL, NULL, NQN ("a"));
-  WAIT_FOR (find (fx, NQN ("a")) == NULL && n_io_devices (fx) == 2);
+  STAS_TEST_WAIT_FOR (find (fx, NQN ("a")) == NULL && n_io_devices (fx) == 2);
   g_assert_cmpuint (n_disconnects (fx), ==, 1);
 
   /* stafd stopped: nothing is disconnected, even when the fabric changes meanwhile */
   stop_staf (fx);
-  WAIT_FOR (stas_stac_get_stafd_owner (STAS_STAC (fx->stac)) == NULL);
+  STAS_TEST_WAIT_FOR (stas_stac_get_stafd_owner (STAS_STAC (fx->stac)) == NULL);
   stas_fake_fabrics_remove_entries (fx->fake, fx->dc, NULL, NULL, NQN ("b"));
   stas_service_reload (fx->stac); /* a pass without stafd */
-  run_for (100);
+  stas_test_run_for (100);
   g_assert_cmpuint (n_io_devices (fx), ==, 2);
   g_assert_cmpint (stas_stac_get_stafd_data (STAS_STAC (fx->stac)), ==, STAS_STAFD_DATA_STALE);
 
   /* stafd back: its restored cache still lists b (cached, not authoritative); once it
    * re-read the log page, b goes */
   start_staf (fx);
-  WAIT_FOR (find (fx, NQN ("b")) == NULL && n_io_devices (fx) == 1);
+  STAS_TEST_WAIT_FOR (find (fx, NQN ("b")) == NULL && n_io_devices (fx) == 1);
   g_assert_true (connected (fx, NQN ("c")));
   g_assert_cmpuint (n_disconnects (fx), ==, 2);
 }
@@ -311,14 +226,14 @@ test_stacd_restart (Fixture *fx, gconstpointer data)
 
   start_staf (fx);
   start_stac (fx);
-  WAIT_FOR (connected (fx, NQN ("a")) && connected (fx, NQN ("b")));
+  STAS_TEST_WAIT_FOR (connected (fx, NQN ("a")) && connected (fx, NQN ("b")));
   connects = stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_CONNECT, NULL);
   stop (&fx->stac);
   g_assert_cmpuint (n_io_devices (fx), ==, 2);
   start_stac (fx);
-  WAIT_FOR (connected (fx, NQN ("a")) && connected (fx, NQN ("b")));
-  WAIT_FOR (stas_stac_get_stafd_data (STAS_STAC (fx->stac)) == STAS_STAFD_DATA_COMPLETE);
-  run_for (50);
+  STAS_TEST_WAIT_FOR (connected (fx, NQN ("a")) && connected (fx, NQN ("b")));
+  STAS_TEST_WAIT_FOR (stas_stac_get_stafd_data (STAS_STAC (fx->stac)) == STAS_STAFD_DATA_COMPLETE);
+  stas_test_run_for (50);
   g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_CONNECT, NULL), ==,
                     connects);
   g_assert_cmpuint (n_io_devices (fx), ==, 2);

@@ -15,6 +15,7 @@
 #include "stas-log.h"
 #include "stas-paths.h"
 #include "stas-staf-private.h"
+#include "test-util.h"
 
 #define DISC "nqn.2014-08.org.nvmexpress.discovery"
 #define CDC_NQN "nqn.1988-11.com.dell:SFSS:1:20221122170722e8"
@@ -65,10 +66,7 @@ logs_with (Fixture *fx, const char *text)
 static void
 write_conf (Fixture *fx, const char *text)
 {
-  g_autoptr (GError) error = NULL;
-
-  g_file_set_contents (fx->conf, text, -1, &error);
-  g_assert_no_error (error);
+  stas_test_write_file (fx->conf, text);
 }
 
 static void
@@ -84,20 +82,6 @@ on_signal (GDBusConnection *connection,
 
   if (g_strcmp0 (signal, "dc_removed") == 0)
     fx->removed++;
-}
-
-static GDBusConnection *
-bus_connection (Fixture *fx)
-{
-  g_autoptr (GError) error = NULL;
-  GDBusConnection *c =
-      g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (fx->bus),
-                                              G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                                  G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                              NULL, NULL, &error);
-
-  g_assert_no_error (error);
-  return c;
 }
 
 /* A TCP listener on @address (port chosen by the kernel, or @port). NULL if the address
@@ -138,16 +122,9 @@ nvme_entry (const char *subnqn)
 static void
 start_service (Fixture *fx)
 {
-  g_autoptr (GError) error = NULL;
-
   fx->service = STAS_SERVICE (stas_staf_new (STAS_FABRICS (fx->fake)));
-  g_assert_true (stas_service_start (fx->service, fx->conf, TRUE, FALSE, &error));
-  g_assert_no_error (error);
-  g_assert_true (stas_service_startup (fx->service, &error));
-  g_assert_no_error (error);
-  stas_soak_set_scale (stas_staf_get_soak (STAS_STAF (fx->service)), 0.01);
-  g_assert_true (stas_service_export (fx->service, fx->server, &error));
-  g_assert_no_error (error);
+  stas_test_service_start (fx->service, fx->conf, stas_staf_get_soak (STAS_STAF (fx->service)),
+                           fx->server);
   fx->avahi = stas_avahi_new (NULL, FALSE, TRUE);
   stas_avahi_set_time_scale (fx->avahi, 0.01);
   stas_staf_set_avahi (STAS_STAF (fx->service), fx->avahi);
@@ -156,17 +133,8 @@ start_service (Fixture *fx)
 }
 
 static void
-on_shutdown (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-}
-
-static void
 setup (Fixture *fx, gconstpointer data)
 {
-  g_autofree char *hostnqn = stas_path_nvme_file ("hostnqn");
-  g_autofree char *hostid = stas_path_nvme_file ("hostid");
-  g_autofree char *dir = g_path_get_dirname (hostnqn);
   g_autofree char *state = g_build_filename (stas_path_rundir (), "stafd", NULL);
   g_autofree char *port = NULL;
   g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", state);
@@ -180,10 +148,7 @@ setup (Fixture *fx, gconstpointer data)
   StasDlpeSpec page[] = { nvme_entry ("nqn.2023-01.com.example:a"),
                           nvme_entry ("nqn.2023-01.com.example:b") };
 
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  g_assert_true (g_file_set_contents (
-      hostnqn, "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a\n", -1, NULL));
-  g_assert_true (g_file_set_contents (hostid, "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a\n", -1, NULL));
+  stas_test_write_host_identity ();
   g_assert_cmpint (system (cmd), ==, 0);
   fx->conf = g_build_filename (stas_path_sysconfdir (), "stafd-zeroconf-test.conf", NULL);
   fx->logs = g_ptr_array_new_with_free_func (g_free);
@@ -210,10 +175,7 @@ setup (Fixture *fx, gconstpointer data)
     }
   stas_controller_set_time_scale (0.001);
 
-  fx->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (fx->bus);
-  fx->server = bus_connection (fx);
-  fx->client = bus_connection (fx);
+  stas_test_bus_up (&fx->bus, &fx->server, &fx->client);
   fx->sub = g_dbus_connection_signal_subscribe (fx->client, NULL, "org.nvmexpress.staf", NULL,
                                                 "/org/nvmexpress/staf", NULL,
                                                 G_DBUS_SIGNAL_FLAGS_NONE, on_signal, fx, NULL);
@@ -223,23 +185,10 @@ static void
 teardown (Fixture *fx, gconstpointer data)
 {
   if (fx->service != NULL)
-    {
-      gboolean done = FALSE;
-
-      stas_service_shutdown_async (fx->service, on_shutdown, &done);
-      while (!done)
-        g_main_context_iteration (NULL, TRUE);
-      stas_service_unexport (fx->service);
-      g_clear_object (&fx->service);
-    }
+    stas_test_service_stop (&fx->service);
   g_clear_object (&fx->avahi);
   g_dbus_connection_signal_unsubscribe (fx->client, fx->sub);
-  g_dbus_connection_close_sync (fx->client, NULL, NULL);
-  g_dbus_connection_close_sync (fx->server, NULL, NULL);
-  g_clear_object (&fx->client);
-  g_clear_object (&fx->server);
-  g_test_dbus_down (fx->bus);
-  g_clear_object (&fx->bus);
+  stas_test_bus_down (&fx->bus, &fx->server, &fx->client);
   g_clear_object (&fx->fake);
   if (fx->listener4 != NULL)
     g_socket_listener_close (fx->listener4);
@@ -252,34 +201,11 @@ teardown (Fixture *fx, gconstpointer data)
   g_free (fx->conf);
 }
 
-typedef struct
-{
-  GMainLoop *loop;
-  GVariant *reply;
-  GError *error;
-} CallData;
-
-static void
-on_call_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  CallData *data = user_data;
-
-  data->reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &data->error);
-  g_main_loop_quit (data->loop);
-}
-
 static GVariant *
 call (Fixture *fx, const char *iface, const char *method, GVariant *params, const char *type)
 {
-  CallData data = { .loop = g_main_loop_new (NULL, FALSE) };
-
-  g_dbus_connection_call (fx->client, g_dbus_connection_get_unique_name (fx->server),
-                          "/org/nvmexpress/staf", iface, method, params, G_VARIANT_TYPE (type),
-                          G_DBUS_CALL_FLAGS_NONE, 5000, NULL, on_call_done, &data);
-  g_main_loop_run (data.loop);
-  g_main_loop_unref (data.loop);
-  g_assert_no_error (data.error);
-  return data.reply;
+  return stas_test_call (fx->client, fx->server, "/org/nvmexpress/staf", iface, method, params,
+                         type, NULL);
 }
 
 /* list_controllers (detailed): the value of @key of the controller at @traddr, or NULL
@@ -344,26 +270,6 @@ process_info_has (Fixture *fx, const char *text)
   return strstr (json, text) != NULL;
 }
 
-#define WAIT_FOR(cond)                                                                             \
-  G_STMT_START                                                                                     \
-  {                                                                                                \
-    gint64 _end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;                                   \
-    while (!(cond) && g_get_monotonic_time () < _end)                                              \
-      g_main_context_iteration (NULL, FALSE);                                                      \
-    g_assert_true (cond);                                                                          \
-  }                                                                                                \
-  G_STMT_END
-
-/* Runs the loop for @ms (for "nothing happens" checks). */
-static void
-run_for (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
-}
-
 static void
 advertise (Fixture *fx, const char *name, int address_family, const char *address, guint port)
 {
@@ -403,7 +309,7 @@ test_discovered_and_aged (Fixture *fx, gconstpointer data)
   g_assert_true (process_info_has (fx, "\"service types\": [\"_nvme-disc._tcp\", "
                                        "\"_nvme-disc._udp\"]"));
   advertise (fx, "dc1", 4, "127.0.0.1", fx->port4);
-  WAIT_FOR (dc4_connected (fx));
+  STAS_TEST_WAIT_FOR (dc4_connected (fx));
   connect = stas_fake_fabrics_get_last_call (fx->fake, STAS_FAKE_OP_CONNECT);
   g_assert_nonnull (connect);
   g_assert_cmpstr (connect->host_iface, ==, "lo"); /* pinned to the advert's interface */
@@ -425,8 +331,8 @@ test_discovered_and_aged (Fixture *fx, gconstpointer data)
 
   /* goodbye: kept and still used while connected */
   withdraw (fx, "dc1");
-  WAIT_FOR (dc_value_is (fx, "127.0.0.1", "mdns advertised", "False"));
-  run_for (100);
+  STAS_TEST_WAIT_FOR (dc_value_is (fx, "127.0.0.1", "mdns advertised", "False"));
+  stas_test_run_for (100);
   g_assert_true (dc4_connected (fx));
   g_assert_true (dc_value_is (fx, "127.0.0.1", "unresponsive time", "---"));
   g_assert_cmpuint (fx->removed, ==, 0);
@@ -439,12 +345,12 @@ test_discovered_and_aged (Fixture *fx, gconstpointer data)
     g_assert_nonnull (devices[0]);
     g_assert_true (stas_fake_fabrics_remove_device (fx->fake, devices[0]));
   }
-  WAIT_FOR (logs_with (fx, "Controller is not responding. Will be removed by") == 1);
+  STAS_TEST_WAIT_FOR (logs_with (fx, "Controller is not responding. Will be removed by") == 1);
   g_assert_false (dc_value_is (fx, "127.0.0.1", "unresponsive time", "---"));
   g_assert_false (dc_value_is (fx, "127.0.0.1", "unresponsive removal time", "---"));
   g_assert_false (dc_value_is (fx, "127.0.0.1", "unresponsive timer", "0.0s [off]"));
   g_assert_true (dc_value_is (fx, "127.0.0.1", "connected", "False"));
-  WAIT_FOR (n_controllers (fx) == 0);
+  STAS_TEST_WAIT_FOR (n_controllers (fx) == 0);
   g_assert_cmpuint (fx->removed, >=, 1);
   g_assert_cmpuint (logs_with (fx, "Controller is not responding"), ==, 1);
 }
@@ -464,8 +370,9 @@ test_backoff_until_listening (Fixture *fx, gconstpointer data)
   g_clear_object (&fx->listener4);
   start_service (fx);
   advertise (fx, "dc1", 4, "127.0.0.1", port);
-  WAIT_FOR (stas_avahi_get_check_state (fx->avahi, fx->lo, 4, "dc1", TCP, &failures, &retry) &&
-            failures >= 3);
+  STAS_TEST_WAIT_FOR (
+      stas_avahi_get_check_state (fx->avahi, fx->lo, 4, "dc1", TCP, &failures, &retry) &&
+      failures >= 3);
   g_assert_cmpuint (logs_with (fx, "Unable to verify TCP connectivity  - (lo, 127.0.0.1, "), ==, 1);
   g_assert_cmpuint (n_controllers (fx), ==, 0);
   g_assert_true (process_info_has (fx, "\"reachable\": \"False\""));
@@ -475,7 +382,7 @@ test_backoff_until_listening (Fixture *fx, gconstpointer data)
 
   fx->listener4 = listen_on ("127.0.0.1", &port);
   g_assert_nonnull (fx->listener4);
-  WAIT_FOR (dc4_connected (fx));
+  STAS_TEST_WAIT_FOR (dc4_connected (fx));
   g_assert_cmpuint (logs_with (fx, "Unable to verify TCP connectivity"), ==, 1);
   g_assert_true (process_info_has (fx, "\"reachable\": \"True\""));
 }
@@ -487,31 +394,31 @@ test_ip_family_exclude (Fixture *fx, gconstpointer data)
   write_conf (fx, CONF_HEAD "ip-family = ipv6\n");
   start_service (fx);
   advertise (fx, "dc1", 4, "127.0.0.1", fx->port4);
-  WAIT_FOR (process_info_has (fx, "\"reachable\": \"True\""));
-  run_for (200);
+  STAS_TEST_WAIT_FOR (process_info_has (fx, "\"reachable\": \"True\""));
+  stas_test_run_for (200);
   g_assert_cmpuint (n_controllers (fx), ==, 0); /* IPv4 advert ignored */
   if (fx->listener6 != NULL)
     {
       stas_avahi_test_item_new (fx->avahi, fx->lo, 6, "dc6", TCP, "local");
       stas_avahi_test_resolved (fx->avahi, fx->lo, 6, "dc6", TCP, "local", 6, "::1", fx->port6,
                                 (const char *const[]){ "p=tcp", NULL });
-      WAIT_FOR (dc_value_is (fx, "::1", "connected", "True"));
+      STAS_TEST_WAIT_FOR (dc_value_is (fx, "::1", "connected", "True"));
       g_assert_cmpuint (n_controllers (fx), ==, 1);
     }
 
   /* SIGHUP: both families; then exclude= of the advertised DC disconnects it */
   write_conf (fx, CONF_HEAD "ip-family = ipv4+ipv6\n");
   stas_service_reload (fx->service);
-  WAIT_FOR (dc4_connected (fx));
+  STAS_TEST_WAIT_FOR (dc4_connected (fx));
   write_conf (fx, CONF_HEAD "ip-family = ipv4+ipv6\n[Controllers]\nexclude = traddr=127.0.0.1\n");
   stas_service_reload (fx->service);
-  WAIT_FOR (dc_absent (fx, "127.0.0.1"));
-  WAIT_FOR (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_DISCONNECT, NULL) == 1);
+  STAS_TEST_WAIT_FOR (dc_absent (fx, "127.0.0.1"));
+  STAS_TEST_WAIT_FOR (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_DISCONNECT, NULL) == 1);
   g_assert_cmpuint (fx->removed, >=, 1);
   /* exclude on the interface: everything on lo */
   write_conf (fx, CONF_HEAD "[Controllers]\nexclude = host-iface=lo\n");
   stas_service_reload (fx->service);
-  WAIT_FOR (n_controllers (fx) == 0);
+  STAS_TEST_WAIT_FOR (n_controllers (fx) == 0);
 }
 
 /* [D-47] [ZC-1]: zeroconf=disabled removes the discovered DC even though it is connected;
@@ -522,19 +429,19 @@ test_disabled_by_sighup (Fixture *fx, gconstpointer data)
   write_conf (fx, CONF_HEAD);
   start_service (fx);
   advertise (fx, "dc1", 4, "127.0.0.1", fx->port4);
-  WAIT_FOR (dc4_connected (fx));
+  STAS_TEST_WAIT_FOR (dc4_connected (fx));
 
   write_conf (fx, CONF_HEAD "[Service Discovery]\nzeroconf = disabled\n");
   stas_service_reload (fx->service);
-  WAIT_FOR (n_controllers (fx) == 0);
-  WAIT_FOR (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_DISCONNECT, NULL) == 1);
+  STAS_TEST_WAIT_FOR (n_controllers (fx) == 0);
+  STAS_TEST_WAIT_FOR (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_DISCONNECT, NULL) == 1);
   g_assert_true (process_info_has (fx, "\"service types\": [], \"services\": {}"));
 
   write_conf (fx, CONF_HEAD "[Service Discovery]\nzeroconf = enabled\n");
   stas_service_reload (fx->service);
   g_assert_true (process_info_has (fx, "\"_nvme-disc._udp\""));
   advertise (fx, "dc1", 4, "127.0.0.1", fx->port4); /* the browser reports it again */
-  WAIT_FOR (dc4_connected (fx));
+  STAS_TEST_WAIT_FOR (dc4_connected (fx));
 }
 
 /* [ZC-1] [ZC-6]: avahi-daemon restarted: services dropped, nothing connected is dropped;
@@ -545,13 +452,13 @@ test_avahi_restart (Fixture *fx, gconstpointer data)
   write_conf (fx, CONF_HEAD);
   start_service (fx);
   advertise (fx, "dc1", 4, "127.0.0.1", fx->port4);
-  WAIT_FOR (dc4_connected (fx));
+  STAS_TEST_WAIT_FOR (dc4_connected (fx));
 
   stas_avahi_test_set_available (fx->avahi, FALSE);
   g_assert_cmpuint (logs_with (fx, "avahi-daemon not available, zeroconf not supported."), ==, 1);
-  WAIT_FOR (dc_value_is (fx, "127.0.0.1", "mdns advertised", "False"));
+  STAS_TEST_WAIT_FOR (dc_value_is (fx, "127.0.0.1", "mdns advertised", "False"));
   g_assert_false (process_info_has (fx, "\"avahi wake up timer\": \"60.0s [off]\""));
-  run_for (100);
+  stas_test_run_for (100);
   g_assert_true (dc4_connected (fx));
   g_assert_true (dc_value_is (fx, "127.0.0.1", "unresponsive time", "---"));
   g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_DISCONNECT, NULL), ==, 0);
@@ -559,7 +466,7 @@ test_avahi_restart (Fixture *fx, gconstpointer data)
   stas_avahi_test_set_available (fx->avahi, TRUE);
   g_assert_cmpuint (logs_with (fx, "avahi-daemon service available, zeroconf supported."), ==, 2);
   advertise (fx, "dc1", 4, "127.0.0.1", fx->port4);
-  WAIT_FOR (dc_value_is (fx, "127.0.0.1", "mdns advertised", "True"));
+  STAS_TEST_WAIT_FOR (dc_value_is (fx, "127.0.0.1", "mdns advertised", "True"));
   g_assert_true (process_info_has (fx, "\"avahi wake up timer\": \"60.0s [off]\""));
   g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_CONNECT, NULL), ==, 1);
 }
@@ -579,22 +486,22 @@ test_forever_and_bad_input (Fixture *fx, gconstpointer data)
                                    "address=127.0.0.1, iface=lo, TXT={'p': 'walmart'}"),
                     ==, 1);
   withdraw (fx, "never-seen");
-  run_for (100);
+  stas_test_run_for (100);
   g_assert_cmpuint (n_controllers (fx), ==, 0);
 
   stas_fake_fabrics_fail_connect (fx->fake, fx->target4, ECONNREFUSED, STAS_FAKE_FOREVER);
   advertise (fx, "dc1", 4, "127.0.0.1", fx->port4);
-  WAIT_FOR (n_controllers (fx) == 1);
+  STAS_TEST_WAIT_FOR (n_controllers (fx) == 1);
   withdraw (fx, "dc1");
-  WAIT_FOR (logs_with (fx, "Controller not responding. Retrying...") == 1);
+  STAS_TEST_WAIT_FOR (logs_with (fx, "Controller not responding. Retrying...") == 1);
   g_assert_true (dc_value_is (fx, "127.0.0.1", "unresponsive timeout", "forever"));
   g_assert_true (dc_value_is (fx, "127.0.0.1", "unresponsive removal time", "never"));
   g_assert_false (dc_value_is (fx, "127.0.0.1", "unresponsive time", "---"));
-  run_for (200);
+  stas_test_run_for (200);
   g_assert_cmpuint (n_controllers (fx), ==, 1);
   /* advertised again: aging cancelled */
   advertise (fx, "dc1", 4, "127.0.0.1", fx->port4);
-  WAIT_FOR (dc_value_is (fx, "127.0.0.1", "unresponsive time", "---"));
+  STAS_TEST_WAIT_FOR (dc_value_is (fx, "127.0.0.1", "unresponsive time", "---"));
 }
 
 /* [BAD-0] [ZC-3] [ZC-6]: an update (Found) of an identified service that fails validation:

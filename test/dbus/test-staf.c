@@ -13,6 +13,7 @@
 #include "stas-log.h"
 #include "stas-paths.h"
 #include "stas-staf-private.h"
+#include "test-util.h"
 
 #define DISC "nqn.2014-08.org.nvmexpress.discovery"
 #define TRTYPE_TCP 3
@@ -34,17 +35,6 @@ typedef struct
   guint sub_changed;
   guint sub_removed;
 } Fixture;
-
-static void
-write_file (const char *path, const char *text)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *dir = g_path_get_dirname (path);
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-}
 
 static StasDlpeSpec
 nvme_entry (const char *traddr, const char *subnqn)
@@ -91,59 +81,18 @@ on_signal (GDBusConnection *connection,
     fx->removed++;
 }
 
-static GDBusConnection *
-bus_connection (Fixture *fx)
-{
-  g_autoptr (GError) error = NULL;
-  GDBusConnection *c =
-      g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (fx->bus),
-                                              G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                                  G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                              NULL, NULL, &error);
-
-  g_assert_no_error (error);
-  return c;
-}
-
 static void
 start_service (Fixture *fx)
 {
-  g_autoptr (GError) error = NULL;
-
   fx->service = STAS_SERVICE (stas_staf_new (STAS_FABRICS (fx->fake)));
-  g_assert_true (stas_service_start (fx->service, fx->conf, TRUE, FALSE, &error));
-  g_assert_no_error (error);
-  g_assert_true (stas_service_startup (fx->service, &error));
-  g_assert_no_error (error);
-  stas_soak_set_scale (stas_staf_get_soak (STAS_STAF (fx->service)), 0.01);
-  g_assert_true (stas_service_export (fx->service, fx->server, &error));
-  g_assert_no_error (error);
+  stas_test_service_start (fx->service, fx->conf, stas_staf_get_soak (STAS_STAF (fx->service)),
+                           fx->server);
   stas_service_activate (fx->service);
-}
-
-static void
-on_shutdown (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-}
-
-static void
-stop_service (Fixture *fx)
-{
-  gboolean done = FALSE;
-
-  stas_service_shutdown_async (fx->service, on_shutdown, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-  stas_service_unexport (fx->service);
-  g_clear_object (&fx->service);
 }
 
 static void
 setup (Fixture *fx, gconstpointer data)
 {
-  g_autofree char *hostnqn = stas_path_nvme_file ("hostnqn");
-  g_autofree char *hostid = stas_path_nvme_file ("hostid");
   StasKernelCaps caps = { .host_iface = TRUE,
                           .discovery = TRUE,
                           .dhchap_secret = TRUE,
@@ -158,8 +107,7 @@ setup (Fixture *fx, gconstpointer data)
   StasDlpeSpec page2[] = { nvme_entry ("192.168.1.21", "nqn.2023-01.com.example:c"),
                            referral_entry ("192.168.1.10", "8009") /* a loop back */ };
 
-  write_file (hostnqn, "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a\n");
-  write_file (hostid, "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a\n");
+  stas_test_write_host_identity ();
   fx->conf = g_build_filename (stas_path_sysconfdir (), "stafd-test.conf", NULL);
   {
     g_autofree char *tables = g_strdup (stas_path_firmware_tables ());
@@ -178,11 +126,11 @@ setup (Fixture *fx, gconstpointer data)
       g_assert_true (g_file_get_contents (src, &table, &len, NULL));
       g_assert_cmpint (g_mkdir_with_parents (stas_path_firmware_tables (), 0755), ==, 0);
       g_assert_true (g_file_set_contents (dst, table, (gssize) len, NULL));
-      write_file (fx->conf, "[Controllers]\n");
+      stas_test_write_file (fx->conf, "[Controllers]\n");
     }
   else
-    write_file (fx->conf, "[Controllers]\n"
-                          "controller = transport=tcp;traddr=192.168.1.10;kato=45\n");
+    stas_test_write_file (fx->conf, "[Controllers]\n"
+                                    "controller = transport=tcp;traddr=192.168.1.10;kato=45\n");
   {
     g_autofree char *state = g_build_filename (stas_path_rundir (), "stafd", NULL);
     g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", state);
@@ -203,10 +151,7 @@ setup (Fixture *fx, gconstpointer data)
   stas_fake_fabrics_set_dlp (fx->fake, t2, page2, 1);
   stas_controller_set_time_scale (0.001);
 
-  fx->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (fx->bus);
-  fx->server = bus_connection (fx);
-  fx->client = bus_connection (fx);
+  stas_test_bus_up (&fx->bus, &fx->server, &fx->client);
   fx->sub_changed = g_dbus_connection_signal_subscribe (
       fx->client, NULL, "org.nvmexpress.staf", NULL, "/org/nvmexpress/staf", NULL,
       G_DBUS_SIGNAL_FLAGS_NONE, on_signal, fx, NULL);
@@ -217,46 +162,18 @@ static void
 teardown (Fixture *fx, gconstpointer data)
 {
   if (fx->service != NULL)
-    stop_service (fx);
+    stas_test_service_stop (&fx->service);
   g_dbus_connection_signal_unsubscribe (fx->client, fx->sub_changed);
-  g_dbus_connection_close_sync (fx->client, NULL, NULL);
-  g_dbus_connection_close_sync (fx->server, NULL, NULL);
-  g_clear_object (&fx->client);
-  g_clear_object (&fx->server);
-  g_test_dbus_down (fx->bus);
-  g_clear_object (&fx->bus);
+  stas_test_bus_down (&fx->bus, &fx->server, &fx->client);
   g_clear_object (&fx->fake);
   g_free (fx->conf);
-}
-
-typedef struct
-{
-  GMainLoop *loop;
-  GVariant *reply;
-  GError *error;
-} CallData;
-
-static void
-on_call_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  CallData *data = user_data;
-
-  data->reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &data->error);
-  g_main_loop_quit (data->loop);
 }
 
 static GVariant *
 call (Fixture *fx, const char *iface, const char *method, GVariant *params, const char *type)
 {
-  CallData data = { .loop = g_main_loop_new (NULL, FALSE) };
-
-  g_dbus_connection_call (fx->client, g_dbus_connection_get_unique_name (fx->server),
-                          "/org/nvmexpress/staf", iface, method, params, G_VARIANT_TYPE (type),
-                          G_DBUS_CALL_FLAGS_NONE, 5000, NULL, on_call_done, &data);
-  g_main_loop_run (data.loop);
-  g_main_loop_unref (data.loop);
-  g_assert_no_error (data.error);
-  return data.reply;
+  return stas_test_call (fx->client, fx->server, "/org/nvmexpress/staf", iface, method, params,
+                         type, NULL);
 }
 
 static guint
@@ -278,17 +195,6 @@ n_log_pages (Fixture *fx, const char *traddr)
   return (guint) g_variant_n_children (list);
 }
 
-/* Runs the main loop until @cond holds (bounded: the assertion after it tells). */
-#define WAIT_FOR(cond)                                                                             \
-  G_STMT_START                                                                                     \
-  {                                                                                                \
-    gint64 _end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;                                   \
-    while (!(cond) && g_get_monotonic_time () < _end)                                              \
-      g_main_context_iteration (NULL, FALSE);                                                      \
-    g_assert_true (cond);                                                                          \
-  }                                                                                                \
-  G_STMT_END
-
 static gboolean
 dlp_count_is (Fixture *fx, const char *traddr, guint n)
 {
@@ -304,9 +210,9 @@ test_configured_and_referral (Fixture *fx, gconstpointer data)
   g_autoptr (GVariant) first = NULL;
   const char *value = NULL;
 
-  WAIT_FOR (dlp_count_is (fx, "192.168.1.10", 3));
-  WAIT_FOR (dlp_count_is (fx, "192.168.1.11", 2));
-  WAIT_FOR (fx->changed >= 2);
+  STAS_TEST_WAIT_FOR (dlp_count_is (fx, "192.168.1.10", 3));
+  STAS_TEST_WAIT_FOR (dlp_count_is (fx, "192.168.1.11", 2));
+  STAS_TEST_WAIT_FOR (fx->changed >= 2);
   g_assert_cmpuint (n_controllers (fx), ==, 2); /* the referral back is de-duplicated */
   g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_CONNECT, NULL), ==, 2);
 
@@ -340,7 +246,7 @@ test_all_members (Fixture *fx, gconstpointer data)
   g_autoptr (GVariant) reply = NULL;
   const char *text = NULL;
 
-  WAIT_FOR (dlp_count_is (fx, "192.168.1.11", 2));
+  STAS_TEST_WAIT_FOR (dlp_count_is (fx, "192.168.1.11", 2));
 
   reply =
       call (fx, "org.nvmexpress.staf", "get_all_log_pages", g_variant_new ("(b)", FALSE), "(s)");
@@ -377,24 +283,52 @@ test_aen_refresh (Fixture *fx, gconstpointer data)
   StasDlpeSpec extra = nvme_entry ("192.168.1.22", "nqn.2023-01.com.example:d");
   guint before;
 
-  WAIT_FOR (dlp_count_is (fx, "192.168.1.11", 2));
-  WAIT_FOR (dlp_count_is (fx, "192.168.1.10", 3));
+  STAS_TEST_WAIT_FOR (dlp_count_is (fx, "192.168.1.11", 2));
+  STAS_TEST_WAIT_FOR (dlp_count_is (fx, "192.168.1.10", 3));
   before = fx->changed;
   stas_fake_fabrics_add_entry (fx->fake, t1, &extra); /* AEN to the DC's device */
-  WAIT_FOR (dlp_count_is (fx, "192.168.1.10", 4));
-  WAIT_FOR (fx->changed > before);
+  STAS_TEST_WAIT_FOR (dlp_count_is (fx, "192.168.1.10", 4));
+  STAS_TEST_WAIT_FOR (fx->changed > before);
 }
 
 /* [SIG-2] [DBUS-11] [D-56] the controller= line removed: both DCs go, dc_removed is sent */
 static void
 test_reload_removes (Fixture *fx, gconstpointer data)
 {
-  WAIT_FOR (n_controllers (fx) == 2);
-  write_file (fx->conf, "[Controllers]\n");
+  STAS_TEST_WAIT_FOR (n_controllers (fx) == 2);
+  stas_test_write_file (fx->conf, "[Controllers]\n");
   stas_service_reload (fx->service);
-  WAIT_FOR (n_controllers (fx) == 0);
-  WAIT_FOR (fx->removed >= 1);
-  WAIT_FOR (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_DISCONNECT, NULL) == 2);
+  STAS_TEST_WAIT_FOR (n_controllers (fx) == 0);
+  STAS_TEST_WAIT_FOR (fx->removed >= 1);
+  STAS_TEST_WAIT_FOR (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_DISCONNECT, NULL) == 2);
+}
+
+/* [D-57] the controller= line removed and put back before the DC's disconnect started (its
+ * DIM deregistration is held): the DC is taken back and stays listed and connected once its
+ * cancelled disposal completed; it is never disconnected */
+static void
+test_reload_reclaims (Fixture *fx, gconstpointer data)
+{
+  StasFakeTarget *t1 = stas_fake_fabrics_find_target (fx->fake, "tcp", "192.168.1.10", "8009");
+  g_autofree char *conf = NULL;
+
+  STAS_TEST_WAIT_FOR (dlp_count_is (fx, "192.168.1.11", 2));
+  STAS_TEST_WAIT_FOR (dlp_count_is (fx, "192.168.1.10", 3));
+  g_assert_true (g_file_get_contents (fx->conf, &conf, NULL, NULL));
+  stas_fake_fabrics_set_delay (fx->fake, t1, STAS_FAKE_OP_DIM, STAS_FAKE_HOLD);
+  stas_test_write_file (fx->conf, "[Controllers]\n");
+  stas_service_reload (fx->service);
+  STAS_TEST_WAIT_FOR (n_controllers (fx) == 0);
+  stas_test_write_file (fx->conf, conf);
+  stas_service_reload (fx->service);
+  STAS_TEST_WAIT_FOR (n_controllers (fx) == 1);
+  stas_test_run_for (100); /* the cancelled disposal completes (an idle) */
+  g_assert_cmpuint (n_log_pages (fx, "192.168.1.10"), ==, 3);
+  stas_fake_fabrics_release (fx->fake, t1, STAS_FAKE_OP_DIM);
+  STAS_TEST_WAIT_FOR (n_controllers (fx) == 2); /* its referral again */
+  STAS_TEST_WAIT_FOR (dlp_count_is (fx, "192.168.1.10", 3));
+  /* only the referral was disconnected */
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_DISCONNECT, NULL), ==, 1);
 }
 
 /* [STAF-3] [D-52] stafd stopped and started again: the DCs are re-adopted, the cache is
@@ -404,9 +338,9 @@ test_restart_readopts (Fixture *fx, gconstpointer data)
 {
   g_auto (GStrv) devices = NULL;
 
-  WAIT_FOR (dlp_count_is (fx, "192.168.1.11", 2));
-  WAIT_FOR (dlp_count_is (fx, "192.168.1.10", 3));
-  stop_service (fx); /* persistent-connections=true: connections stay */
+  STAS_TEST_WAIT_FOR (dlp_count_is (fx, "192.168.1.11", 2));
+  STAS_TEST_WAIT_FOR (dlp_count_is (fx, "192.168.1.10", 3));
+  stas_test_service_stop (&fx->service); /* persistent-connections=true: connections stay */
   devices = stas_fake_fabrics_list_devices (fx->fake);
   g_assert_cmpuint (g_strv_length (devices), ==, 2);
   g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_DISCONNECT, NULL), ==, 0);
@@ -414,7 +348,7 @@ test_restart_readopts (Fixture *fx, gconstpointer data)
   start_service (fx);
   /* served from the restored cache before any new retrieval */
   g_assert_cmpuint (n_log_pages (fx, "192.168.1.10"), ==, 3);
-  WAIT_FOR (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_ADOPT, NULL) == 2);
+  STAS_TEST_WAIT_FOR (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_ADOPT, NULL) == 2);
   g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_CONNECT, NULL), ==, 2);
 }
 
@@ -427,8 +361,8 @@ test_overflow_resync (Fixture *fx, gconstpointer data)
   g_auto (GStrv) devices = NULL;
   guint reads, connects;
 
-  WAIT_FOR (dlp_count_is (fx, "192.168.1.11", 2));
-  WAIT_FOR (dlp_count_is (fx, "192.168.1.10", 3));
+  STAS_TEST_WAIT_FOR (dlp_count_is (fx, "192.168.1.11", 2));
+  STAS_TEST_WAIT_FOR (dlp_count_is (fx, "192.168.1.10", 3));
   devices = stas_fake_fabrics_list_devices (fx->fake);
   g_assert_cmpuint (g_strv_length (devices), ==, 2);
   reads = stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_GET_DISCOVERY_LOG, NULL);
@@ -440,10 +374,11 @@ test_overflow_resync (Fixture *fx, gconstpointer data)
   stas_fake_fabrics_overflow (fx->fake);
 
   /* the lost DC is reconnected (3 s retry, time-scaled) and the other one re-reads */
-  WAIT_FOR (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_CONNECT, NULL) > connects);
-  WAIT_FOR (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_GET_DISCOVERY_LOG, NULL) >=
-            reads + 2);
-  WAIT_FOR (dlp_count_is (fx, "192.168.1.10", 3));
+  STAS_TEST_WAIT_FOR (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_CONNECT, NULL) >
+                      connects);
+  STAS_TEST_WAIT_FOR (
+      stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_GET_DISCOVERY_LOG, NULL) >= reads + 2);
+  STAS_TEST_WAIT_FOR (dlp_count_is (fx, "192.168.1.10", 3));
   g_assert_cmpuint (stas_kernel_get_overflows (stas_service_get_kernel (fx->service)), ==, 1);
   g_assert_cmpuint (n_controllers (fx), ==, 2);
 }
@@ -457,7 +392,7 @@ test_nbft_dc (Fixture *fx, gconstpointer data)
   g_autoptr (GVariant) first = NULL;
   const char *value = NULL;
 
-  WAIT_FOR (n_controllers (fx) == 1);
+  STAS_TEST_WAIT_FOR (n_controllers (fx) == 1);
   reply =
       call (fx, "org.nvmexpress.staf", "list_controllers", g_variant_new ("(b)", TRUE), "(aa{ss})");
   list = g_variant_get_child_value (reply, 0);
@@ -468,7 +403,8 @@ test_nbft_dc (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (value, ==, NBFT_DC_NQN);
   g_assert_true (g_variant_lookup (first, "origin", "&s", &value));
   g_assert_cmpstr (value, ==, "configured");
-  WAIT_FOR (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_GET_DISCOVERY_LOG, NULL) >= 1);
+  STAS_TEST_WAIT_FOR (
+      stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_GET_DISCOVERY_LOG, NULL) >= 1);
 }
 
 int
@@ -484,6 +420,7 @@ main (int argc, char **argv)
   g_test_add ("/staf/all-members", Fixture, NULL, setup, test_all_members, teardown);
   g_test_add ("/staf/aen-refresh", Fixture, NULL, setup, test_aen_refresh, teardown);
   g_test_add ("/staf/reload-removes", Fixture, NULL, setup, test_reload_removes, teardown);
+  g_test_add ("/staf/reload-reclaims", Fixture, NULL, setup, test_reload_reclaims, teardown);
   g_test_add ("/staf/restart-readopts", Fixture, NULL, setup, test_restart_readopts, teardown);
   g_test_add ("/staf/nbft-dc", Fixture, "nbft", setup, test_nbft_dc, teardown);
   g_test_add ("/staf/overflow-resync", Fixture, NULL, setup, test_overflow_resync, teardown);

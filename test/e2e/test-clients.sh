@@ -15,173 +15,194 @@ UNABLE_F="Unable to communicate with stafd over D-Bus. Is stafd running?"
 UNABLE_C="Unable to communicate with stacd over D-Bus. Is stacd running?"
 
 # ---- expected outputs (spec/cli.md §6) --------------------------------------------------
+# Each controller, log page entry and status is written once; the outputs are composed as
+# json.dumps(indent=2) lays them out (json_array, json_object, json_insert).
+
+# json_array ITEM...: the JSON array of the JSON texts ITEM
+json_array() {
+    local n=$# i=0 item
+    if [ "$n" -eq 0 ]; then printf '[]'; return; fi
+    printf '[\n'
+    for item; do
+        i=$((i + 1))
+        printf '%s' "$item" | sed 's/^/  /'
+        if [ "$i" -lt "$n" ]; then printf ',\n'; else printf '\n'; fi
+    done
+    printf ']'
+}
+# json_object KEY VALUE...: the JSON object of the members KEY: VALUE (a JSON text)
+json_object() {
+    printf '{\n'
+    while [ $# -gt 0 ]; do
+        printf '  "%s": ' "$1"
+        printf '%s' "$2" | sed '2,$ s/^/  /'
+        shift 2
+        if [ $# -gt 0 ]; then printf ',\n'; else printf '\n'; fi
+    done
+    printf '}'
+}
+# json_insert OBJECT AFTER KEY VALUE: OBJECT with the member KEY: VALUE (a JSON text) after
+# its member AFTER (not the last one)
+json_insert() {
+    MEMBER="  \"$3\": $(printf '%s' "$4" | sed '2,$ s/^/  /')," AFTER="  \"$2\": " \
+        awk '{ print } index($0, ENVIRON["AFTER"]) == 1 { print ENVIRON["MEMBER"] }' <<<"$1"
+}
+
 EXP_TRON=$(cat <<'EOF'
 {
   "tron": true
 }
 EOF
 )
-EXP_LS=$(cat <<'EOF'
-[
-  {
-    "device": "nvme0",
-    "host-id": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-    "host-iface": "eth1",
-    "host-nqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-    "host-traddr": "",
-    "kato": "60",
-    "subsysnqn": "nqn.2014-08.org.nvmexpress.discovery",
-    "traddr": "192.168.10.30",
-    "transport": "tcp",
-    "trsvcid": "8009"
-  },
-  {
-    "device": "nvme1",
-    "host-id": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-    "host-iface": "eth1",
-    "host-nqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-    "host-traddr": "",
-    "subsysnqn": "nqn.1988-11.com.dell:SFSS:1:20221122170722e8",
-    "traddr": "192.168.10.20",
-    "transport": "tcp",
-    "trsvcid": "8009"
-  }
-]
+# log page entries (spec/dbus.md §7.1)
+E1=$(cat <<'EOF'
+{
+  "adrfam": "ipv4",
+  "asqsz": "32",
+  "cntlid": "65535",
+  "eflags": "0",
+  "portid": "1",
+  "subnqn": "nqn.2023-01.com.example:array1",
+  "subtype": "nvme",
+  "traddr": "192.168.10.31",
+  "treq": "not specified",
+  "trsvcid": "4420",
+  "trtype": "tcp"
+}
 EOF
 )
-EXP_DLP=$(cat <<'EOF'
-[
-  {
-    "adrfam": "ipv4",
-    "asqsz": "32",
-    "cntlid": "65535",
-    "eflags": "0",
-    "portid": "1",
-    "subnqn": "nqn.2023-01.com.example:array1",
-    "subtype": "nvme",
-    "traddr": "192.168.10.31",
-    "treq": "not specified",
-    "trsvcid": "4420",
-    "trtype": "tcp"
-  },
-  {
-    "adrfam": "ipv4",
-    "asqsz": "32",
-    "cntlid": "65535",
-    "eflags": "4",
-    "portid": "2",
-    "subnqn": "nqn.2023-01.com.example:array2",
-    "subtype": "nvme",
-    "traddr": "192.168.10.32",
-    "treq": "not specified",
-    "trsvcid": "4420",
-    "trtype": "tcp"
-  },
-  {
-    "adrfam": "ipv4",
-    "asqsz": "32",
-    "cntlid": "65535",
-    "eflags": "0",
-    "portid": "1",
-    "subnqn": "nqn.1988-11.com.dell:SFSS:1:20221122170722e8",
-    "subtype": "discovery",
-    "traddr": "192.168.10.20",
-    "treq": "not specified",
-    "trsvcid": "8009",
-    "trtype": "tcp"
-  }
-]
+E2=$(cat <<'EOF'
+{
+  "adrfam": "ipv4",
+  "asqsz": "32",
+  "cntlid": "65535",
+  "eflags": "4",
+  "portid": "2",
+  "subnqn": "nqn.2023-01.com.example:array2",
+  "subtype": "nvme",
+  "traddr": "192.168.10.32",
+  "treq": "not specified",
+  "trsvcid": "4420",
+  "trtype": "tcp"
+}
 EOF
 )
-EXP_ADLP=$(cat <<'EOF'
-[
-  {
-    "discovery-controller": {
-      "device": "nvme0",
-      "host-id": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-      "host-iface": "eth1",
-      "host-nqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-      "host-traddr": "",
-      "kato": "60",
-      "subsysnqn": "nqn.2014-08.org.nvmexpress.discovery",
-      "traddr": "192.168.10.30",
-      "transport": "tcp",
-      "trsvcid": "8009"
-    },
-    "log-pages": [
-      {
-        "adrfam": "ipv4",
-        "asqsz": "32",
-        "cntlid": "65535",
-        "eflags": "0",
-        "portid": "1",
-        "subnqn": "nqn.2023-01.com.example:array1",
-        "subtype": "nvme",
-        "traddr": "192.168.10.31",
-        "treq": "not specified",
-        "trsvcid": "4420",
-        "trtype": "tcp"
-      }
-    ]
-  },
-  {
-    "discovery-controller": {
-      "device": "nvme1",
-      "host-id": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-      "host-iface": "eth1",
-      "host-nqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-      "host-traddr": "",
-      "subsysnqn": "nqn.1988-11.com.dell:SFSS:1:20221122170722e8",
-      "traddr": "192.168.10.20",
-      "transport": "tcp",
-      "trsvcid": "8009"
-    },
-    "log-pages": [
-      {
-        "adrfam": "ipv4",
-        "asqsz": "32",
-        "cntlid": "65535",
-        "eflags": "0",
-        "portid": "1",
-        "subnqn": "nqn.2023-01.com.example:array1",
-        "subtype": "nvme",
-        "traddr": "192.168.10.31",
-        "treq": "not specified",
-        "trsvcid": "4420",
-        "trtype": "tcp"
-      },
-      {
-        "adrfam": "ipv4",
-        "asqsz": "32",
-        "cntlid": "65535",
-        "eflags": "4",
-        "portid": "2",
-        "subnqn": "nqn.2023-01.com.example:array2",
-        "subtype": "nvme",
-        "traddr": "192.168.10.32",
-        "treq": "not specified",
-        "trsvcid": "4420",
-        "trtype": "tcp"
-      },
-      {
-        "adrfam": "ipv4",
-        "asqsz": "32",
-        "cntlid": "65535",
-        "eflags": "0",
-        "portid": "1",
-        "subnqn": "nqn.1988-11.com.dell:SFSS:1:20221122170722e8",
-        "subtype": "discovery",
-        "traddr": "192.168.10.20",
-        "treq": "not specified",
-        "trsvcid": "8009",
-        "trtype": "tcp"
-      }
-    ]
-  }
-]
+E3=$(cat <<'EOF'
+{
+  "adrfam": "ipv4",
+  "asqsz": "32",
+  "cntlid": "65535",
+  "eflags": "0",
+  "portid": "1",
+  "subnqn": "nqn.1988-11.com.dell:SFSS:1:20221122170722e8",
+  "subtype": "discovery",
+  "traddr": "192.168.10.20",
+  "treq": "not specified",
+  "trsvcid": "8009",
+  "trtype": "tcp"
+}
 EOF
 )
-EXP_STATUS=$(cat <<'EOF'
+PAGES1=$(json_array "$E1")
+PAGES2=$(json_array "$E1" "$E2" "$E3")
+# the two discovery controllers: identity (ls, adlp), details (ls -d, adlp -d, status)
+DC1=$(cat <<'EOF'
+{
+  "device": "nvme0",
+  "host-id": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
+  "host-iface": "eth1",
+  "host-nqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
+  "host-traddr": "",
+  "kato": "60",
+  "subsysnqn": "nqn.2014-08.org.nvmexpress.discovery",
+  "traddr": "192.168.10.30",
+  "transport": "tcp",
+  "trsvcid": "8009"
+}
+EOF
+)
+DC2=$(cat <<'EOF'
+{
+  "device": "nvme1",
+  "host-id": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
+  "host-iface": "eth1",
+  "host-nqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
+  "host-traddr": "",
+  "subsysnqn": "nqn.1988-11.com.dell:SFSS:1:20221122170722e8",
+  "traddr": "192.168.10.20",
+  "transport": "tcp",
+  "trsvcid": "8009"
+}
+EOF
+)
+DC1_D=$(cat <<'EOF'
+{
+  "cntrltype": "discovery",
+  "connect attempts": "0",
+  "connected": "True",
+  "dctype": "ddc",
+  "device": "nvme0",
+  "get log page operation": "{'fail count': 0, 'completed': True, 'alive': True}",
+  "get supported log page operation": "{'fail count': 0, 'completed': True, 'alive': True}",
+  "host-id": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
+  "host-iface": "eth1",
+  "host-nqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
+  "host-traddr": "",
+  "hostid": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
+  "hostnqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
+  "kato": "60",
+  "log pages dropped": "0",
+  "log pages state": "current",
+  "model": "Example-DDC",
+  "origin": "configured",
+  "referral depth": "0",
+  "register operation": "{'fail count': 0, 'completed': True, 'alive': True}",
+  "retry connect timer": "60.0s [off]",
+  "serial": "DDC0001",
+  "subsysnqn": "nqn.2014-08.org.nvmexpress.discovery",
+  "traddr": "192.168.10.30",
+  "transport": "tcp",
+  "trsvcid": "8009"
+}
+EOF
+)
+# DC 2's details of spec/dbus.md §7.2 (spec/cli.md §6.3 shows the first element)
+DC2_D=$(cat <<'EOF'
+{
+  "cntrltype": "discovery",
+  "connect attempts": "0",
+  "connected": "True",
+  "dctype": "cdc",
+  "device": "nvme1",
+  "get log page operation": "{'fail count': 0, 'completed': True, 'alive': True}",
+  "host-id": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
+  "host-iface": "eth1",
+  "host-nqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
+  "host-traddr": "",
+  "hostid": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
+  "hostnqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
+  "log pages dropped": "0",
+  "log pages state": "current",
+  "mdns advertised": "True",
+  "model": "SmartFabric Storage Software",
+  "origin": "discovered",
+  "referral depth": "0",
+  "register operation": "{'fail count': 0, 'completed': True, 'alive': True}",
+  "retry connect timer": "60.0s [off]",
+  "serial": "SFSS0001",
+  "subsysnqn": "nqn.1988-11.com.dell:SFSS:1:20221122170722e8",
+  "traddr": "192.168.10.20",
+  "transport": "tcp",
+  "trsvcid": "8009",
+  "unresponsive removal time": "---",
+  "unresponsive time": "---",
+  "unresponsive timeout": "259200 sec",
+  "unresponsive timer": "0.0s [off]"
+}
+EOF
+)
+# stafd's process_info (spec/cli.md §6.6) but its controllers
+STATUS=$(cat <<'EOF'
 {
   "avahi": {
     "avahi wake up timer": "60.0s [off]",
@@ -202,123 +223,6 @@ EXP_STATUS=$(cat <<'EOF'
     }
   },
   "config soak timer": "1.5s [off]",
-  "controllers": [
-    {
-      "cntrltype": "discovery",
-      "connect attempts": "0",
-      "connected": "True",
-      "dctype": "ddc",
-      "device": "nvme0",
-      "get log page operation": "{'fail count': 0, 'completed': True, 'alive': True}",
-      "get supported log page operation": "{'fail count': 0, 'completed': True, 'alive': True}",
-      "host-id": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-      "host-iface": "eth1",
-      "host-nqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-      "host-traddr": "",
-      "hostid": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-      "hostnqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-      "kato": "60",
-      "log pages dropped": "0",
-      "log pages state": "current",
-      "log_pages": [
-        {
-          "adrfam": "ipv4",
-          "asqsz": "32",
-          "cntlid": "65535",
-          "eflags": "0",
-          "portid": "1",
-          "subnqn": "nqn.2023-01.com.example:array1",
-          "subtype": "nvme",
-          "traddr": "192.168.10.31",
-          "treq": "not specified",
-          "trsvcid": "4420",
-          "trtype": "tcp"
-        }
-      ],
-      "model": "Example-DDC",
-      "origin": "configured",
-      "referral depth": "0",
-      "register operation": "{'fail count': 0, 'completed': True, 'alive': True}",
-      "retry connect timer": "60.0s [off]",
-      "serial": "DDC0001",
-      "subsysnqn": "nqn.2014-08.org.nvmexpress.discovery",
-      "traddr": "192.168.10.30",
-      "transport": "tcp",
-      "trsvcid": "8009"
-    },
-    {
-      "cntrltype": "discovery",
-      "connect attempts": "0",
-      "connected": "True",
-      "dctype": "cdc",
-      "device": "nvme1",
-      "get log page operation": "{'fail count': 0, 'completed': True, 'alive': True}",
-      "host-id": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-      "host-iface": "eth1",
-      "host-nqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-      "host-traddr": "",
-      "hostid": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-      "hostnqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-      "log pages dropped": "0",
-      "log pages state": "current",
-      "log_pages": [
-        {
-          "adrfam": "ipv4",
-          "asqsz": "32",
-          "cntlid": "65535",
-          "eflags": "0",
-          "portid": "1",
-          "subnqn": "nqn.2023-01.com.example:array1",
-          "subtype": "nvme",
-          "traddr": "192.168.10.31",
-          "treq": "not specified",
-          "trsvcid": "4420",
-          "trtype": "tcp"
-        },
-        {
-          "adrfam": "ipv4",
-          "asqsz": "32",
-          "cntlid": "65535",
-          "eflags": "4",
-          "portid": "2",
-          "subnqn": "nqn.2023-01.com.example:array2",
-          "subtype": "nvme",
-          "traddr": "192.168.10.32",
-          "treq": "not specified",
-          "trsvcid": "4420",
-          "trtype": "tcp"
-        },
-        {
-          "adrfam": "ipv4",
-          "asqsz": "32",
-          "cntlid": "65535",
-          "eflags": "0",
-          "portid": "1",
-          "subnqn": "nqn.1988-11.com.dell:SFSS:1:20221122170722e8",
-          "subtype": "discovery",
-          "traddr": "192.168.10.20",
-          "treq": "not specified",
-          "trsvcid": "8009",
-          "trtype": "tcp"
-        }
-      ],
-      "mdns advertised": "True",
-      "model": "SmartFabric Storage Software",
-      "origin": "discovered",
-      "referral depth": "0",
-      "register operation": "{'fail count': 0, 'completed': True, 'alive': True}",
-      "retry connect timer": "60.0s [off]",
-      "serial": "SFSS0001",
-      "subsysnqn": "nqn.1988-11.com.dell:SFSS:1:20221122170722e8",
-      "traddr": "192.168.10.20",
-      "transport": "tcp",
-      "trsvcid": "8009",
-      "unresponsive removal time": "---",
-      "unresponsive time": "---",
-      "unresponsive timeout": "259200 sec",
-      "unresponsive timer": "0.0s [off]"
-    }
-  ],
   "hostid": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
   "hostkey": null,
   "hostnqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
@@ -336,135 +240,102 @@ EXP_STATUS=$(cat <<'EOF'
 }
 EOF
 )
-EXP_C_LS=$(cat <<'EOF'
-[
-  {
-    "device": "nvme2",
-    "host-id": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-    "host-iface": "eth1",
-    "host-nqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-    "host-traddr": "",
-    "subsysnqn": "nqn.2023-01.com.example:array1",
-    "traddr": "192.168.10.31",
-    "transport": "tcp",
-    "trsvcid": "4420"
-  },
-  {
-    "device": "nvme?",
-    "host-id": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-    "host-iface": "eth1",
-    "host-nqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-    "host-traddr": "",
-    "subsysnqn": "nqn.2023-01.com.example:array2",
-    "traddr": "192.168.10.32",
-    "transport": "tcp",
-    "trsvcid": "4420"
-  }
-]
+EXP_LS=$(json_array "$DC1" "$DC2")
+EXP_LS_D=$(json_array "$DC1_D" "$DC2_D")
+EXP_DLP=$PAGES2
+EXP_ADLP=$(json_array "$(json_object discovery-controller "$DC1" log-pages "$PAGES1")" \
+    "$(json_object discovery-controller "$DC2" log-pages "$PAGES2")")
+# spec/cli.md §6.5 with each discovery-controller replaced by its details (§6.3)
+EXP_ADLP_D=$(json_array "$(json_object discovery-controller "$DC1_D" log-pages "$PAGES1")" \
+    "$(json_object discovery-controller "$DC2_D" log-pages "$PAGES2")")
+EXP_STATUS=$(json_insert "$STATUS" "config soak timer" controllers \
+    "$(json_array "$(json_insert "$DC1_D" "log pages state" log_pages "$PAGES1")" \
+        "$(json_insert "$DC2_D" "log pages state" log_pages "$PAGES2")")")
+# stacd: the two I/O controllers, identity (ls) and details (ls -d, status)
+IO1=$(cat <<'EOF'
+{
+  "device": "nvme2",
+  "host-id": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
+  "host-iface": "eth1",
+  "host-nqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
+  "host-traddr": "",
+  "subsysnqn": "nqn.2023-01.com.example:array1",
+  "traddr": "192.168.10.31",
+  "transport": "tcp",
+  "trsvcid": "4420"
+}
 EOF
 )
-EXP_C_LS_D=$(cat <<'EOF'
-[
-  {
-    "cntrltype": "io",
-    "connect attempts": "0",
-    "connected": "True",
-    "dctype": "none",
-    "device": "nvme2",
-    "dlpe": "{'trtype': 'tcp', 'adrfam': 'ipv4', 'traddr': '192.168.10.31', 'trsvcid': '4420', 'subnqn': 'nqn.2023-01.com.example:array1', 'subtype': 'nvme', 'treq': 'not specified', 'portid': '1', 'cntlid': '65535', 'asqsz': '32', 'eflags': '0'}",
-    "dlpe.eflags.ncc": "False",
-    "host-id": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-    "host-iface": "eth1",
-    "host-nqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-    "host-traddr": "",
-    "hostid": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-    "hostnqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-    "model": "Example-Array",
-    "origin": "discovered",
-    "retry connect timer": "60.0s [off]",
-    "serial": "ARR1-0001",
-    "subsysnqn": "nqn.2023-01.com.example:array1",
-    "traddr": "192.168.10.31",
-    "transport": "tcp",
-    "trsvcid": "4420"
-  },
-  {
-    "cntrltype": "",
-    "connect attempts": "7",
-    "connected": "False",
-    "dctype": "",
-    "device": "nvme?",
-    "dlpe": "{'trtype': 'tcp', 'adrfam': 'ipv4', 'traddr': '192.168.10.32', 'trsvcid': '4420', 'subnqn': 'nqn.2023-01.com.example:array2', 'subtype': 'nvme', 'treq': 'not specified', 'portid': '2', 'cntlid': '65535', 'asqsz': '32', 'eflags': '4'}",
-    "dlpe.eflags.ncc": "True",
-    "host-id": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-    "host-iface": "eth1",
-    "host-nqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-    "host-traddr": "",
-    "hostid": "",
-    "hostnqn": "",
-    "model": "",
-    "origin": "discovered",
-    "retry connect timer": "60.0s [42.3s]",
-    "serial": "",
-    "subsysnqn": "nqn.2023-01.com.example:array2",
-    "traddr": "192.168.10.32",
-    "transport": "tcp",
-    "trsvcid": "4420"
-  }
-]
+IO2=$(cat <<'EOF'
+{
+  "device": "nvme?",
+  "host-id": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
+  "host-iface": "eth1",
+  "host-nqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
+  "host-traddr": "",
+  "subsysnqn": "nqn.2023-01.com.example:array2",
+  "traddr": "192.168.10.32",
+  "transport": "tcp",
+  "trsvcid": "4420"
+}
 EOF
 )
-EXP_C_STATUS=$(cat <<'EOF'
+IO1_D=$(cat <<'EOF'
+{
+  "cntrltype": "io",
+  "connect attempts": "0",
+  "connected": "True",
+  "dctype": "none",
+  "device": "nvme2",
+  "dlpe": "{'trtype': 'tcp', 'adrfam': 'ipv4', 'traddr': '192.168.10.31', 'trsvcid': '4420', 'subnqn': 'nqn.2023-01.com.example:array1', 'subtype': 'nvme', 'treq': 'not specified', 'portid': '1', 'cntlid': '65535', 'asqsz': '32', 'eflags': '0'}",
+  "dlpe.eflags.ncc": "False",
+  "host-id": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
+  "host-iface": "eth1",
+  "host-nqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
+  "host-traddr": "",
+  "hostid": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
+  "hostnqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
+  "model": "Example-Array",
+  "origin": "discovered",
+  "retry connect timer": "60.0s [off]",
+  "serial": "ARR1-0001",
+  "subsysnqn": "nqn.2023-01.com.example:array1",
+  "traddr": "192.168.10.31",
+  "transport": "tcp",
+  "trsvcid": "4420"
+}
+EOF
+)
+IO2_D=$(cat <<'EOF'
+{
+  "cntrltype": "",
+  "connect attempts": "7",
+  "connected": "False",
+  "dctype": "",
+  "device": "nvme?",
+  "dlpe": "{'trtype': 'tcp', 'adrfam': 'ipv4', 'traddr': '192.168.10.32', 'trsvcid': '4420', 'subnqn': 'nqn.2023-01.com.example:array2', 'subtype': 'nvme', 'treq': 'not specified', 'portid': '2', 'cntlid': '65535', 'asqsz': '32', 'eflags': '4'}",
+  "dlpe.eflags.ncc": "True",
+  "host-id": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
+  "host-iface": "eth1",
+  "host-nqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
+  "host-traddr": "",
+  "hostid": "",
+  "hostnqn": "",
+  "model": "",
+  "origin": "discovered",
+  "retry connect timer": "60.0s [42.3s]",
+  "serial": "",
+  "subsysnqn": "nqn.2023-01.com.example:array2",
+  "traddr": "192.168.10.32",
+  "transport": "tcp",
+  "trsvcid": "4420"
+}
+EOF
+)
+# stacd's process_info (spec/cli.md §6.9) but its controllers
+C_STATUS=$(cat <<'EOF'
 {
   "config soak timer": "1.5s [off]",
-  "controllers": [
-    {
-      "cntrltype": "io",
-      "connect attempts": "0",
-      "connected": "True",
-      "dctype": "none",
-      "device": "nvme2",
-      "dlpe": "{'trtype': 'tcp', 'adrfam': 'ipv4', 'traddr': '192.168.10.31', 'trsvcid': '4420', 'subnqn': 'nqn.2023-01.com.example:array1', 'subtype': 'nvme', 'treq': 'not specified', 'portid': '1', 'cntlid': '65535', 'asqsz': '32', 'eflags': '0'}",
-      "dlpe.eflags.ncc": "False",
-      "host-id": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-      "host-iface": "eth1",
-      "host-nqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-      "host-traddr": "",
-      "hostid": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-      "hostnqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-      "model": "Example-Array",
-      "origin": "discovered",
-      "retry connect timer": "60.0s [off]",
-      "serial": "ARR1-0001",
-      "subsysnqn": "nqn.2023-01.com.example:array1",
-      "traddr": "192.168.10.31",
-      "transport": "tcp",
-      "trsvcid": "4420"
-    },
-    {
-      "cntrltype": "",
-      "connect attempts": "7",
-      "connected": "False",
-      "dctype": "",
-      "device": "nvme?",
-      "dlpe": "{'trtype': 'tcp', 'adrfam': 'ipv4', 'traddr': '192.168.10.32', 'trsvcid': '4420', 'subnqn': 'nqn.2023-01.com.example:array2', 'subtype': 'nvme', 'treq': 'not specified', 'portid': '2', 'cntlid': '65535', 'asqsz': '32', 'eflags': '4'}",
-      "dlpe.eflags.ncc": "True",
-      "host-id": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-      "host-iface": "eth1",
-      "host-nqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-      "host-traddr": "",
-      "hostid": "",
-      "hostnqn": "",
-      "model": "",
-      "origin": "discovered",
-      "retry connect timer": "60.0s [42.3s]",
-      "serial": "",
-      "subsysnqn": "nqn.2023-01.com.example:array2",
-      "traddr": "192.168.10.32",
-      "transport": "tcp",
-      "trsvcid": "4420"
-    }
-  ],
   "hostid": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
   "hostkey": null,
   "hostnqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
@@ -484,196 +355,9 @@ EXP_C_STATUS=$(cat <<'EOF'
 }
 EOF
 )
-# spec/cli.md §6.3 shows the first element; the second is DC 2's details of spec/dbus.md §7.2
-EXP_LS_D=$(cat <<'EOF'
-[
-  {
-    "cntrltype": "discovery",
-    "connect attempts": "0",
-    "connected": "True",
-    "dctype": "ddc",
-    "device": "nvme0",
-    "get log page operation": "{'fail count': 0, 'completed': True, 'alive': True}",
-    "get supported log page operation": "{'fail count': 0, 'completed': True, 'alive': True}",
-    "host-id": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-    "host-iface": "eth1",
-    "host-nqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-    "host-traddr": "",
-    "hostid": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-    "hostnqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-    "kato": "60",
-    "log pages dropped": "0",
-    "log pages state": "current",
-    "model": "Example-DDC",
-    "origin": "configured",
-    "referral depth": "0",
-    "register operation": "{'fail count': 0, 'completed': True, 'alive': True}",
-    "retry connect timer": "60.0s [off]",
-    "serial": "DDC0001",
-    "subsysnqn": "nqn.2014-08.org.nvmexpress.discovery",
-    "traddr": "192.168.10.30",
-    "transport": "tcp",
-    "trsvcid": "8009"
-  },
-  {
-    "cntrltype": "discovery",
-    "connect attempts": "0",
-    "connected": "True",
-    "dctype": "cdc",
-    "device": "nvme1",
-    "get log page operation": "{'fail count': 0, 'completed': True, 'alive': True}",
-    "host-id": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-    "host-iface": "eth1",
-    "host-nqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-    "host-traddr": "",
-    "hostid": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-    "hostnqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-    "log pages dropped": "0",
-    "log pages state": "current",
-    "mdns advertised": "True",
-    "model": "SmartFabric Storage Software",
-    "origin": "discovered",
-    "referral depth": "0",
-    "register operation": "{'fail count': 0, 'completed': True, 'alive': True}",
-    "retry connect timer": "60.0s [off]",
-    "serial": "SFSS0001",
-    "subsysnqn": "nqn.1988-11.com.dell:SFSS:1:20221122170722e8",
-    "traddr": "192.168.10.20",
-    "transport": "tcp",
-    "trsvcid": "8009",
-    "unresponsive removal time": "---",
-    "unresponsive time": "---",
-    "unresponsive timeout": "259200 sec",
-    "unresponsive timer": "0.0s [off]"
-  }
-]
-EOF
-)
-# spec/cli.md §6.5 with each discovery-controller replaced by its details (§6.3)
-EXP_ADLP_D=$(cat <<'EOF'
-[
-  {
-    "discovery-controller": {
-      "cntrltype": "discovery",
-      "connect attempts": "0",
-      "connected": "True",
-      "dctype": "ddc",
-      "device": "nvme0",
-      "get log page operation": "{'fail count': 0, 'completed': True, 'alive': True}",
-      "get supported log page operation": "{'fail count': 0, 'completed': True, 'alive': True}",
-      "host-id": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-      "host-iface": "eth1",
-      "host-nqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-      "host-traddr": "",
-      "hostid": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-      "hostnqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-      "kato": "60",
-      "log pages dropped": "0",
-      "log pages state": "current",
-      "model": "Example-DDC",
-      "origin": "configured",
-      "referral depth": "0",
-      "register operation": "{'fail count': 0, 'completed': True, 'alive': True}",
-      "retry connect timer": "60.0s [off]",
-      "serial": "DDC0001",
-      "subsysnqn": "nqn.2014-08.org.nvmexpress.discovery",
-      "traddr": "192.168.10.30",
-      "transport": "tcp",
-      "trsvcid": "8009"
-    },
-    "log-pages": [
-      {
-        "adrfam": "ipv4",
-        "asqsz": "32",
-        "cntlid": "65535",
-        "eflags": "0",
-        "portid": "1",
-        "subnqn": "nqn.2023-01.com.example:array1",
-        "subtype": "nvme",
-        "traddr": "192.168.10.31",
-        "treq": "not specified",
-        "trsvcid": "4420",
-        "trtype": "tcp"
-      }
-    ]
-  },
-  {
-    "discovery-controller": {
-      "cntrltype": "discovery",
-      "connect attempts": "0",
-      "connected": "True",
-      "dctype": "cdc",
-      "device": "nvme1",
-      "get log page operation": "{'fail count': 0, 'completed': True, 'alive': True}",
-      "host-id": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-      "host-iface": "eth1",
-      "host-nqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-      "host-traddr": "",
-      "hostid": "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-      "hostnqn": "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a",
-      "log pages dropped": "0",
-      "log pages state": "current",
-      "mdns advertised": "True",
-      "model": "SmartFabric Storage Software",
-      "origin": "discovered",
-      "referral depth": "0",
-      "register operation": "{'fail count': 0, 'completed': True, 'alive': True}",
-      "retry connect timer": "60.0s [off]",
-      "serial": "SFSS0001",
-      "subsysnqn": "nqn.1988-11.com.dell:SFSS:1:20221122170722e8",
-      "traddr": "192.168.10.20",
-      "transport": "tcp",
-      "trsvcid": "8009",
-      "unresponsive removal time": "---",
-      "unresponsive time": "---",
-      "unresponsive timeout": "259200 sec",
-      "unresponsive timer": "0.0s [off]"
-    },
-    "log-pages": [
-      {
-        "adrfam": "ipv4",
-        "asqsz": "32",
-        "cntlid": "65535",
-        "eflags": "0",
-        "portid": "1",
-        "subnqn": "nqn.2023-01.com.example:array1",
-        "subtype": "nvme",
-        "traddr": "192.168.10.31",
-        "treq": "not specified",
-        "trsvcid": "4420",
-        "trtype": "tcp"
-      },
-      {
-        "adrfam": "ipv4",
-        "asqsz": "32",
-        "cntlid": "65535",
-        "eflags": "4",
-        "portid": "2",
-        "subnqn": "nqn.2023-01.com.example:array2",
-        "subtype": "nvme",
-        "traddr": "192.168.10.32",
-        "treq": "not specified",
-        "trsvcid": "4420",
-        "trtype": "tcp"
-      },
-      {
-        "adrfam": "ipv4",
-        "asqsz": "32",
-        "cntlid": "65535",
-        "eflags": "0",
-        "portid": "1",
-        "subnqn": "nqn.1988-11.com.dell:SFSS:1:20221122170722e8",
-        "subtype": "discovery",
-        "traddr": "192.168.10.20",
-        "treq": "not specified",
-        "trsvcid": "8009",
-        "trtype": "tcp"
-      }
-    ]
-  }
-]
-EOF
-)
+EXP_C_LS=$(json_array "$IO1" "$IO2")
+EXP_C_LS_D=$(json_array "$IO1_D" "$IO2_D")
+EXP_C_STATUS=$(json_insert "$C_STATUS" "config soak timer" controllers "$EXP_C_LS_D")
 
 # ---- helpers ----------------------------------------------------------------------------
 FAKE_PID=

@@ -8,9 +8,10 @@
 #include "fake-fabrics.h"
 #include "stas-controller.h"
 #include "stas-log.h"
+#include "test-util.h"
 
-#define HOSTNQN "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a"
-#define HOSTID "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a"
+#define HOSTNQN STAS_TEST_HOST_NQN
+#define HOSTID STAS_TEST_HOST_ID
 #define DC_NQN "nqn.1988-11.com.dell:SFSS:1:20221122170722e8"
 #define IO_NQN "nqn.2023-01.com.example:array1"
 #define TIME_SCALE 0.001 /* 3 s → 3 ms, 60 s → 60 ms */
@@ -84,132 +85,28 @@ test_ctrl_init (TestCtrl *self)
 
 typedef struct
 {
-  StasFakeFabrics *fake;
-  StasFabrics *fabrics;
-  StasKernel *kernel;
+  StasTestWorld w;
   StasFakeTarget *dc_target; /* tcp 192.168.1.10 8009: a DDC */
   StasFakeTarget *io_target; /* tcp 192.168.1.20 4420: IO_NQN */
-  GPtrArray *logs;           /* "<level> <text>" */
   guint n_failed;            /* "connect-failed" emissions */
 } Fixture;
 
 static void
-on_log (StasLogLevel level, const char *text, gpointer user_data)
-{
-  Fixture *fx = user_data;
-
-  g_ptr_array_add (fx->logs, g_strdup_printf ("%d %s", level, text));
-}
-
-static guint
-count_logs (Fixture *fx, StasLogLevel level, const char *text)
-{
-  g_autofree char *prefix = g_strdup_printf ("%d ", level);
-  guint n = 0;
-
-  for (guint i = 0; i < fx->logs->len; i++)
-    {
-      const char *line = g_ptr_array_index (fx->logs, i);
-      if (g_str_has_prefix (line, prefix) && strstr (line, text) != NULL)
-        n++;
-    }
-  return n;
-}
-
-static void
 setup (Fixture *fx, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-
-  stas_controller_set_time_scale (TIME_SCALE);
-  fx->logs = g_ptr_array_new_with_free_func (g_free);
-  stas_log_set_debug (FALSE);
-  stas_log_set_handler (on_log, fx);
-  fx->fake = stas_fake_fabrics_new ();
-  fx->fabrics = STAS_FABRICS (fx->fake);
-  fx->dc_target = stas_fake_fabrics_add_target (fx->fake, "tcp", "192.168.1.10", "8009");
-  stas_fake_fabrics_add_discovery_subsystem (fx->fake, fx->dc_target, DC_NQN, STAS_FAKE_DCTYPE_DDC);
-  fx->io_target = stas_fake_fabrics_add_target (fx->fake, "tcp", "192.168.1.20", "4420");
-  stas_fake_fabrics_add_io_subsystem (fx->fake, fx->io_target, IO_NQN, 1);
-  fx->kernel = stas_kernel_new (fx->fabrics);
-  g_assert_true (stas_kernel_start (fx->kernel, &error));
-  g_assert_no_error (error);
-}
-
-static void
-flush (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-/* A resync's worker thread may drop its reference on the table a little after the
- * callback ran: wait for it, so that the table is finalized here, on the main thread. */
-static void
-finalize_soon (gpointer object)
-{
-  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-
-  while (g_atomic_int_get (&G_OBJECT (object)->ref_count) > 1)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-  g_assert_finalize_object (object);
+  stas_test_world_init (&fx->w, TIME_SCALE, FALSE);
+  fx->dc_target = stas_fake_fabrics_add_target (fx->w.fake, "tcp", "192.168.1.10", "8009");
+  stas_fake_fabrics_add_discovery_subsystem (fx->w.fake, fx->dc_target, DC_NQN,
+                                             STAS_FAKE_DCTYPE_DDC);
+  fx->io_target = stas_fake_fabrics_add_target (fx->w.fake, "tcp", "192.168.1.20", "4420");
+  stas_fake_fabrics_add_io_subsystem (fx->w.fake, fx->io_target, IO_NQN, 1);
+  stas_test_world_start (&fx->w);
 }
 
 static void
 teardown (Fixture *fx, gconstpointer data)
 {
-  flush ();
-  g_assert_cmpuint (stas_fake_fabrics_count_pending (fx->fake), ==, 0);
-  /* [ARCH-4] every handle freed once its controller is gone */
-  g_assert_cmpuint (stas_fake_fabrics_count_ctrls (fx->fake), ==, 0);
-  stas_kernel_stop (fx->kernel);
-  finalize_soon (fx->kernel);
-  g_assert_finalize_object (fx->fake);
-  stas_log_set_handler (NULL, NULL);
-  g_ptr_array_unref (fx->logs);
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-on_timeout (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main loop until @cond holds (fails after 5 s). */
-static void
-wait_for (Condition cond, gpointer data)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (5000, on_timeout, &timed_out);
-
-  while (!cond (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_false (timed_out);
-  g_source_remove (id);
-}
-
-/* Runs the main loop for @ms. */
-static void
-run_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, on_timeout, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static gboolean
-is_connected (gpointer ctl)
-{
-  return stas_controller_get_state (ctl) == STAS_CONTROLLER_CONNECTED;
+  stas_test_world_clear (&fx->w);
 }
 
 static gboolean
@@ -225,20 +122,6 @@ is_idle_no_op (gpointer ctl)
          !stas_controller_is_op_in_flight (ctl);
 }
 
-static StasTid *
-make_tid (const char *traddr, const char *trsvcid, const char *nqn)
-{
-  StasTidDefaults defaults = { .kind = STAS_DAEMON_STAFD, .host_nqn = HOSTNQN, .host_id = HOSTID };
-  StasTidFields fields = {
-    .transport = "tcp", .traddr = traddr, .trsvcid = trsvcid, .subsysnqn = nqn
-  };
-  g_autoptr (GError) error = NULL;
-  StasTid *tid = stas_tid_new (&defaults, &fields, &error);
-
-  g_assert_no_error (error);
-  return tid;
-}
-
 static void
 on_connect_failed (StasController *ctl, guint attempts, const char *reason, Fixture *fx)
 {
@@ -248,14 +131,14 @@ on_connect_failed (StasController *ctl, guint attempts, const char *reason, Fixt
 static TestCtrl *
 new_ctrl_full (Fixture *fx, gboolean dc, const StasConnParams *params)
 {
-  g_autoptr (StasTid) tid =
-      dc ? make_tid ("192.168.1.10", "8009", NULL) : make_tid ("192.168.1.20", "4420", IO_NQN);
+  g_autoptr (StasTid) tid = dc ? stas_test_tid (STAS_DAEMON_STAFD, "192.168.1.10", "8009", NULL)
+                               : stas_test_tid (STAS_DAEMON_STAFD, "192.168.1.20", "4420", IO_NQN);
   StasConnectRequest request = { .tid = tid, .discovery = dc };
   TestCtrl *ctl;
 
   if (params != NULL)
     request.params = *params;
-  ctl = g_object_new (TEST_TYPE_CTRL, "fabrics", fx->fabrics, "kernel", fx->kernel, "request",
+  ctl = g_object_new (TEST_TYPE_CTRL, "fabrics", fx->w.fabrics, "kernel", fx->w.kernel, "request",
                       &request, NULL);
   g_signal_connect (ctl, "connect-failed", G_CALLBACK (on_connect_failed), fx);
   return ctl;
@@ -295,7 +178,7 @@ dispose_wait (StasController *ctl, gboolean keep)
   DisposeResult r = { 0 };
 
   stas_controller_dispose_async (ctl, keep, on_disposed, &r);
-  wait_for (dispose_done, &r);
+  stas_test_wait_until (dispose_done, &r);
   g_assert_no_error (r.error);
   g_assert_true (r.ok);
   g_assert_true (stas_controller_is_disposed (ctl));
@@ -323,27 +206,27 @@ test_connect_success (Fixture *fx, gconstpointer data)
 
   stas_controller_start (c);
   g_assert_cmpint (stas_controller_get_state (c), ==, STAS_CONTROLLER_IDLE);
-  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_CONNECT, NULL), ==, 0);
-  wait_for (is_connecting, c);
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_CONNECT, NULL), ==, 0);
+  stas_test_wait_until (is_connecting, c);
   g_assert_cmpuint (stas_controller_get_connect_attempts (c), ==, 1);
   g_assert_null (stas_controller_get_device (c));
-  wait_for (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
 
   g_assert_cmpstr (stas_controller_get_device (c), ==, "nvme0");
-  g_assert_true (stas_kernel_get_owner (fx->kernel, "nvme0") == c);
+  g_assert_true (stas_kernel_get_owner (fx->w.kernel, "nvme0") == c);
   g_assert_cmpuint (stas_controller_get_connect_attempts (c), ==, 0);
   g_assert_cmpuint (ctl->n_connected, ==, 1);
-  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_CONNECT, NULL), ==, 1);
-  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_ADOPT, NULL), ==, 0);
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_CONNECT, NULL), ==, 1);
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_ADOPT, NULL), ==, 0);
   expected =
       g_strdup_printf ("%s | nvme0 - Connection established!", stas_controller_get_tid_string (c));
-  g_assert_cmpuint (count_logs (fx, STAS_LOG_INFO, expected), ==, 1);
+  g_assert_cmpuint (stas_test_world_count_logs (&fx->w, STAS_LOG_INFO, expected), ==, 1);
   timer = stas_controller_dup_retry_timer_string (c);
   g_assert_cmpstr (timer, ==, "60.0s [off]");
   g_assert_null (stas_controller_dup_connect_operation_string (c));
 
   /* [CONN-3] the identity recorded once the table knows the device */
-  flush ();
+  stas_test_flush ();
   g_assert_nonnull (stas_controller_get_identity (c));
   g_assert_cmpstr (stas_controller_get_identity (c)->subsysnqn, ==, IO_NQN);
   g_assert_nonnull (stas_controller_get_kernel_entry (c));
@@ -359,7 +242,7 @@ test_connect_retry_periods (Fixture *fx, gconstpointer data)
   g_autofree char *error_text = NULL;
   double interval;
 
-  stas_fake_fabrics_fail_connect (fx->fake, fx->io_target, ECONNREFUSED, 3);
+  stas_fake_fabrics_fail_connect (fx->w.fake, fx->io_target, ECONNREFUSED, 3);
   stas_controller_start (c);
 
   while (fx->n_failed < 1)
@@ -369,25 +252,27 @@ test_connect_retry_periods (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (stas_controller_get_connect_attempts (c), ==, 1);
   error_text =
       g_strdup_printf ("%s Failed to connect to controller. ", stas_controller_get_tid_string (c));
-  g_assert_cmpuint (count_logs (fx, STAS_LOG_ERROR, error_text), ==, 0);
+  g_assert_cmpuint (stas_test_world_count_logs (&fx->w, STAS_LOG_ERROR, error_text), ==, 0);
 
   while (fx->n_failed < 2)
     g_main_context_iteration (NULL, TRUE);
   g_assert_true (stas_controller_get_retry_timer (c, &interval, NULL));
   g_assert_cmpfloat (interval, ==, 60.0);
-  g_assert_cmpuint (count_logs (fx, STAS_LOG_ERROR, error_text), ==, 1);
-  g_assert_cmpuint (count_logs (fx, STAS_LOG_ERROR, "Connection refused"), ==, 1);
+  g_assert_cmpuint (stas_test_world_count_logs (&fx->w, STAS_LOG_ERROR, error_text), ==, 1);
+  g_assert_cmpuint (stas_test_world_count_logs (&fx->w, STAS_LOG_ERROR, "Connection refused"), ==,
+                    1);
 
   while (fx->n_failed < 3)
     g_main_context_iteration (NULL, TRUE);
   g_assert_true (stas_controller_get_retry_timer (c, &interval, NULL));
   g_assert_cmpfloat (interval, ==, 60.0);
   g_assert_cmpuint (stas_controller_get_connect_attempts (c), ==, 3);
-  g_assert_cmpuint (count_logs (fx, STAS_LOG_ERROR, error_text), ==, 1); /* no more */
+  g_assert_cmpuint (stas_test_world_count_logs (&fx->w, STAS_LOG_ERROR, error_text), ==,
+                    1); /* no more */
 
-  wait_for (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   g_assert_cmpuint (stas_controller_get_connect_attempts (c), ==, 0);
-  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_CONNECT, NULL), ==, 4);
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_CONNECT, NULL), ==, 4);
   dispose_and_wait (c, FALSE);
 }
 
@@ -400,21 +285,21 @@ test_connect_no_retry (Fixture *fx, gconstpointer data)
   g_autofree char *timer = NULL;
 
   ctl->retry = FALSE;
-  stas_fake_fabrics_fail_connect (fx->fake, fx->io_target, ECONNREFUSED, 1);
+  stas_fake_fabrics_fail_connect (fx->w.fake, fx->io_target, ECONNREFUSED, 1);
   stas_controller_start (c);
   while (fx->n_failed < 1)
     g_main_context_iteration (NULL, TRUE);
-  run_for (20);
+  stas_test_run_for (20);
   g_assert_cmpint (stas_controller_get_state (c), ==, STAS_CONTROLLER_IDLE);
   g_assert_false (stas_controller_get_retry_timer (c, NULL, NULL));
   timer = stas_controller_dup_retry_timer_string (c);
   g_assert_cmpstr (timer, ==, "3.0s [off]");
-  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_CONNECT, NULL), ==, 1);
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_CONNECT, NULL), ==, 1);
 
   /* NCC cleared: attempts reset, connect now */
   stas_controller_connect_now (c, TRUE);
   g_assert_cmpuint (stas_controller_get_connect_attempts (c), ==, 0);
-  wait_for (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   dispose_and_wait (c, FALSE);
 }
 
@@ -426,14 +311,14 @@ test_connect_operation_string (Fixture *fx, gconstpointer data)
   StasController *c = STAS_CONTROLLER (ctl);
   g_autofree char *op = NULL;
 
-  stas_fake_fabrics_set_delay (fx->fake, fx->io_target, STAS_FAKE_OP_CONNECT, STAS_FAKE_HOLD);
+  stas_fake_fabrics_set_delay (fx->w.fake, fx->io_target, STAS_FAKE_OP_CONNECT, STAS_FAKE_HOLD);
   stas_controller_start (c);
-  wait_for (is_connecting, c);
+  stas_test_wait_until (is_connecting, c);
   op = stas_controller_dup_connect_operation_string (c);
   g_assert_cmpstr (op, ==, "{'fail count': 0, 'completed': False, 'alive': True}");
   g_assert_true (stas_controller_is_op_in_flight (c));
-  stas_fake_fabrics_release (fx->fake, fx->io_target, STAS_FAKE_OP_CONNECT);
-  wait_for (is_connected, c);
+  stas_fake_fabrics_release (fx->w.fake, fx->io_target, STAS_FAKE_OP_CONNECT);
+  stas_test_wait_until (stas_test_is_connected, c);
   g_assert_null (stas_controller_dup_connect_operation_string (c));
   dispose_and_wait (c, FALSE);
 }
@@ -444,23 +329,23 @@ test_connect_operation_string (Fixture *fx, gconstpointer data)
 static void
 test_adopt_existing (Fixture *fx, gconstpointer data)
 {
-  g_autoptr (StasTid) tid = make_tid ("192.168.1.10", "8009", NULL);
-  const char *ext = stas_fake_fabrics_connect_external (fx->fake, tid, TRUE, NULL);
+  g_autoptr (StasTid) tid = stas_test_tid (STAS_DAEMON_STAFD, "192.168.1.10", "8009", NULL);
+  const char *ext = stas_fake_fabrics_connect_external (fx->w.fake, tid, TRUE, NULL);
   TestCtrl *ctl;
   StasController *c;
   g_autofree char *name = g_strdup (ext);
 
-  flush (); /* the table learns the device from its uevent */
+  stas_test_flush (); /* the table learns the device from its uevent */
   ctl = new_ctrl (fx, TRUE);
   c = STAS_CONTROLLER (ctl);
   stas_controller_start (c);
-  wait_for (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   g_assert_cmpstr (stas_controller_get_device (c), ==, name);
-  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_ADOPT, name), ==, 1);
-  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_CONNECT, NULL), ==, 0);
-  g_assert_true (stas_kernel_get_owner (fx->kernel, name) == c);
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_ADOPT, name), ==, 1);
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_CONNECT, NULL), ==, 0);
+  g_assert_true (stas_kernel_get_owner (fx->w.kernel, name) == c);
   dispose_and_wait (c, FALSE);
-  g_assert_false (stas_fake_fabrics_has_device (fx->fake, name));
+  g_assert_false (stas_fake_fabrics_has_device (fx->w.fake, name));
 }
 
 /* [CONN-4] rows 2 and 3: a deleting device and a device owned by another object are not
@@ -468,29 +353,29 @@ test_adopt_existing (Fixture *fx, gconstpointer data)
 static void
 test_no_adopt_deleting_or_owned (Fixture *fx, gconstpointer data)
 {
-  g_autoptr (StasTid) tid = make_tid ("192.168.1.10", "8009", NULL);
+  g_autoptr (StasTid) tid = stas_test_tid (STAS_DAEMON_STAFD, "192.168.1.10", "8009", NULL);
   g_autofree char *dying =
-      g_strdup (stas_fake_fabrics_connect_external (fx->fake, tid, TRUE, NULL));
+      g_strdup (stas_fake_fabrics_connect_external (fx->w.fake, tid, TRUE, NULL));
   g_autofree char *owned =
-      g_strdup (stas_fake_fabrics_connect_external (fx->fake, tid, TRUE, NULL));
+      g_strdup (stas_fake_fabrics_connect_external (fx->w.fake, tid, TRUE, NULL));
   int other_owner;
   TestCtrl *ctl;
   StasController *c;
 
-  stas_fake_fabrics_set_device_state (fx->fake, dying, "deleting");
-  flush ();
-  stas_kernel_claim (fx->kernel, owned, &other_owner);
+  stas_fake_fabrics_set_device_state (fx->w.fake, dying, "deleting");
+  stas_test_flush ();
+  stas_kernel_claim (fx->w.kernel, owned, &other_owner);
   ctl = new_ctrl (fx, TRUE);
   c = STAS_CONTROLLER (ctl);
   stas_controller_start (c);
-  wait_for (is_connected, c);
-  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_ADOPT, NULL), ==, 0);
-  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_CONNECT, NULL), ==, 1);
+  stas_test_wait_until (stas_test_is_connected, c);
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_ADOPT, NULL), ==, 0);
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_CONNECT, NULL), ==, 1);
   g_assert_cmpstr (stas_controller_get_device (c), !=, dying);
   g_assert_cmpstr (stas_controller_get_device (c), !=, owned);
-  g_assert_true (stas_kernel_get_owner (fx->kernel, owned) == &other_owner);
+  g_assert_true (stas_kernel_get_owner (fx->w.kernel, owned) == &other_owner);
   dispose_and_wait (c, FALSE);
-  stas_kernel_release (fx->kernel, owned, &other_owner);
+  stas_kernel_release (fx->w.kernel, owned, &other_owner);
 }
 
 /* [KT-4] a resync that finds a matching device while IDLE adopts it at once */
@@ -499,21 +384,21 @@ test_resync_adopts (Fixture *fx, gconstpointer data)
 {
   TestCtrl *ctl = new_ctrl (fx, TRUE);
   StasController *c = STAS_CONTROLLER (ctl);
-  g_autoptr (StasTid) tid = make_tid ("192.168.1.10", "8009", NULL);
+  g_autoptr (StasTid) tid = stas_test_tid (STAS_DAEMON_STAFD, "192.168.1.10", "8009", NULL);
 
   stas_controller_set_time_scale (1.0); /* the retry timer must not fire during the test */
-  stas_fake_fabrics_fail_connect (fx->fake, fx->dc_target, ECONNREFUSED, 1);
+  stas_fake_fabrics_fail_connect (fx->w.fake, fx->dc_target, ECONNREFUSED, 1);
   stas_controller_start (c);
   while (fx->n_failed < 1)
     g_main_context_iteration (NULL, TRUE);
   g_assert_true (stas_controller_get_retry_timer (c, NULL, NULL));
-  stas_fake_fabrics_set_drop_uevents (fx->fake, TRUE); /* the table misses the device */
-  g_assert_nonnull (stas_fake_fabrics_connect_external (fx->fake, tid, TRUE, NULL));
-  stas_fake_fabrics_set_drop_uevents (fx->fake, FALSE);
-  stas_kernel_resync (fx->kernel, FALSE);
-  wait_for (is_connected, c);
-  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_ADOPT, NULL), ==, 1);
-  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_CONNECT, NULL), ==, 1);
+  stas_fake_fabrics_set_drop_uevents (fx->w.fake, TRUE); /* the table misses the device */
+  g_assert_nonnull (stas_fake_fabrics_connect_external (fx->w.fake, tid, TRUE, NULL));
+  stas_fake_fabrics_set_drop_uevents (fx->w.fake, FALSE);
+  stas_kernel_resync (fx->w.kernel, FALSE);
+  stas_test_wait_until (stas_test_is_connected, c);
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_ADOPT, NULL), ==, 1);
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_CONNECT, NULL), ==, 1);
   dispose_and_wait (c, FALSE);
 }
 
@@ -529,16 +414,16 @@ test_remove_reconnects (Fixture *fx, gconstpointer data)
   double interval;
 
   stas_controller_start (c);
-  wait_for (is_connected, c);
-  flush ();
+  stas_test_wait_until (stas_test_is_connected, c);
+  stas_test_flush ();
   stas_controller_set_time_scale (1.0); /* observe the timer before it fires */
-  stas_fake_fabrics_remove_device (fx->fake, "nvme0");
+  stas_fake_fabrics_remove_device (fx->w.fake, "nvme0");
   while (stas_controller_get_state (c) == STAS_CONTROLLER_CONNECTED)
     g_main_context_iteration (NULL, TRUE);
 
   expected = g_strdup_printf ("%s | nvme0 - Received \"remove\" event",
                               stas_controller_get_tid_string (c));
-  g_assert_cmpuint (count_logs (fx, STAS_LOG_INFO, expected), ==, 1);
+  g_assert_cmpuint (stas_test_world_count_logs (&fx->w, STAS_LOG_INFO, expected), ==, 1);
   g_assert_cmpint (stas_controller_get_state (c), ==, STAS_CONTROLLER_IDLE);
   g_assert_null (stas_controller_get_device (c));
   g_assert_cmpuint (stas_controller_get_connect_attempts (c), ==, 0);
@@ -548,9 +433,9 @@ test_remove_reconnects (Fixture *fx, gconstpointer data)
 
   stas_controller_connect_now (c, FALSE); /* instead of waiting 3 real seconds */
   stas_controller_set_time_scale (TIME_SCALE);
-  wait_for (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   g_assert_cmpuint (ctl->n_connected, ==, 2);
-  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_CONNECT, NULL), ==, 2);
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_CONNECT, NULL), ==, 2);
   dispose_and_wait (c, FALSE);
 }
 
@@ -562,12 +447,12 @@ test_remove_retry_fires (Fixture *fx, gconstpointer data)
   StasController *c = STAS_CONTROLLER (ctl);
 
   stas_controller_start (c);
-  wait_for (is_connected, c);
-  flush ();
-  stas_fake_fabrics_remove_device (fx->fake, "nvme0");
+  stas_test_wait_until (stas_test_is_connected, c);
+  stas_test_flush ();
+  stas_fake_fabrics_remove_device (fx->w.fake, "nvme0");
   while (ctl->n_lost == 0)
     g_main_context_iteration (NULL, TRUE);
-  wait_for (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   g_assert_cmpuint (ctl->n_connected, ==, 2);
   dispose_and_wait (c, FALSE);
 }
@@ -578,21 +463,21 @@ test_change_routed (Fixture *fx, gconstpointer data)
 {
   TestCtrl *ctl = new_ctrl (fx, TRUE);
   StasController *c = STAS_CONTROLLER (ctl);
-  g_autoptr (StasTid) tid = make_tid ("192.168.1.10", "8009", NULL);
+  g_autoptr (StasTid) tid = stas_test_tid (STAS_DAEMON_STAFD, "192.168.1.10", "8009", NULL);
   g_autofree char *other = NULL;
   guint before;
 
   stas_controller_start (c);
-  wait_for (is_connected, c);
-  flush ();
-  other = g_strdup (stas_fake_fabrics_connect_external (fx->fake, tid, TRUE, NULL));
-  flush ();
+  stas_test_wait_until (stas_test_is_connected, c);
+  stas_test_flush ();
+  other = g_strdup (stas_fake_fabrics_connect_external (fx->w.fake, tid, TRUE, NULL));
+  stas_test_flush ();
   before = ctl->n_changed;
-  stas_fake_fabrics_emit_aen (fx->fake, other, STAS_DLP_CHANGED_AEN);
-  flush ();
+  stas_fake_fabrics_emit_aen (fx->w.fake, other, STAS_DLP_CHANGED_AEN);
+  stas_test_flush ();
   g_assert_cmpuint (ctl->n_changed, ==, before);
-  stas_fake_fabrics_emit_aen (fx->fake, stas_controller_get_device (c), STAS_DLP_CHANGED_AEN);
-  flush ();
+  stas_fake_fabrics_emit_aen (fx->w.fake, stas_controller_get_device (c), STAS_DLP_CHANGED_AEN);
+  stas_test_flush ();
   g_assert_cmpuint (ctl->n_changed, ==, before + 1);
   dispose_and_wait (c, FALSE);
 }
@@ -626,33 +511,33 @@ test_stale_result_discarded (Fixture *fx, gconstpointer data)
   SubOp op = { 0 };
 
   stas_controller_start (c);
-  wait_for (is_connected, c);
-  flush ();
-  stas_fake_fabrics_set_delay (fx->fake, fx->dc_target, STAS_FAKE_OP_GET_DISCOVERY_LOG,
+  stas_test_wait_until (stas_test_is_connected, c);
+  stas_test_flush ();
+  stas_fake_fabrics_set_delay (fx->w.fake, fx->dc_target, STAS_FAKE_OP_GET_DISCOVERY_LOG,
                                STAS_FAKE_HOLD);
   op.token = stas_controller_begin_op (c, &cancellable);
   g_assert_cmpuint (op.token, >, 0);
   g_assert_nonnull (cancellable);
   g_assert_cmpuint (stas_controller_begin_op (c, NULL), ==, 0); /* one at a time */
-  stas_fabrics_get_discovery_log_async (fx->fabrics, stas_controller_get_fabrics_ctrl (c), 0,
+  stas_fabrics_get_discovery_log_async (fx->w.fabrics, stas_controller_get_fabrics_ctrl (c), 0,
                                         cancellable, on_sub_op_done, &op);
-  run_for (5);
-  stas_fake_fabrics_remove_device (fx->fake, "nvme0");
+  stas_test_run_for (5);
+  stas_fake_fabrics_remove_device (fx->w.fake, "nvme0");
   while (ctl->n_lost == 0)
     g_main_context_iteration (NULL, TRUE);
   g_assert_true (g_cancellable_is_cancelled (cancellable));
 
   /* the 3 ms retry expires, but no connect starts while the stale operation runs */
-  run_for (30);
-  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_CONNECT, NULL), ==, 1);
+  stas_test_run_for (30);
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_CONNECT, NULL), ==, 1);
   g_assert_cmpint (stas_controller_get_state (c), ==, STAS_CONTROLLER_IDLE);
 
-  stas_fake_fabrics_release (fx->fake, fx->dc_target, STAS_FAKE_OP_GET_DISCOVERY_LOG);
+  stas_fake_fabrics_release (fx->w.fake, fx->dc_target, STAS_FAKE_OP_GET_DISCOVERY_LOG);
   while (!op.done)
     g_main_context_iteration (NULL, TRUE);
   g_assert_false (stas_controller_end_op (c, op.token)); /* stale: discard */
-  wait_for (is_connected, c);
-  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_CONNECT, NULL), ==, 2);
+  stas_test_wait_until (stas_test_is_connected, c);
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_CONNECT, NULL), ==, 2);
   dispose_and_wait (c, FALSE);
 }
 
@@ -665,22 +550,22 @@ test_handle_outlives_worker (Fixture *fx, gconstpointer data)
   StasController *c = STAS_CONTROLLER (ctl);
   GWeakRef weak;
 
-  stas_fake_fabrics_set_delay (fx->fake, fx->io_target, STAS_FAKE_OP_CONNECT, STAS_FAKE_HOLD);
+  stas_fake_fabrics_set_delay (fx->w.fake, fx->io_target, STAS_FAKE_OP_CONNECT, STAS_FAKE_HOLD);
   stas_controller_start (c);
-  wait_for (is_connecting, c);
+  stas_test_wait_until (is_connecting, c);
   g_weak_ref_init (&weak, c);
   g_object_unref (c);
-  g_assert_cmpuint (stas_fake_fabrics_count_ctrls (fx->fake), ==, 1);
-  stas_fake_fabrics_release (fx->fake, fx->io_target, STAS_FAKE_OP_CONNECT);
-  while (stas_fake_fabrics_count_pending (fx->fake) > 0)
+  g_assert_cmpuint (stas_fake_fabrics_count_ctrls (fx->w.fake), ==, 1);
+  stas_fake_fabrics_release (fx->w.fake, fx->io_target, STAS_FAKE_OP_CONNECT);
+  while (stas_fake_fabrics_count_pending (fx->w.fake) > 0)
     g_main_context_iteration (NULL, TRUE);
-  flush ();
+  stas_test_flush ();
   g_assert_null (g_weak_ref_get (&weak));
   g_weak_ref_clear (&weak);
-  g_assert_cmpuint (stas_fake_fabrics_count_ctrls (fx->fake), ==, 0);
+  g_assert_cmpuint (stas_fake_fabrics_count_ctrls (fx->w.fake), ==, 0);
   /* the connection it made is left to the kernel (stacd keeps IOCs at exit) */
-  g_assert_true (stas_fake_fabrics_has_device (fx->fake, "nvme0"));
-  g_assert_null (stas_kernel_get_owner (fx->kernel, "nvme0"));
+  g_assert_true (stas_fake_fabrics_has_device (fx->w.fake, "nvme0"));
+  g_assert_null (stas_kernel_get_owner (fx->w.kernel, "nvme0"));
 }
 
 /* ---- [CONN-5] disposal ------------------------------------------------------------------ */
@@ -694,18 +579,19 @@ test_dispose_disconnects (Fixture *fx, gconstpointer data)
   g_autofree char *expected = NULL;
 
   stas_controller_start (c);
-  wait_for (is_connected, c);
-  flush ();
+  stas_test_wait_until (stas_test_is_connected, c);
+  stas_test_flush ();
   expected =
       g_strdup_printf ("%s | nvme0 - Disconnect initiated", stas_controller_get_tid_string (c));
   dispose_wait (c, FALSE);
   g_assert_cmpuint (ctl->n_disposing, ==, 1);
   g_assert_cmpint (stas_controller_get_state (c), ==, STAS_CONTROLLER_DISPOSING);
   g_assert_finalize_object (c);
-  g_assert_cmpuint (count_logs (fx, STAS_LOG_INFO, expected), ==, 1);
-  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_DISCONNECT, NULL), ==, 1);
-  g_assert_false (stas_fake_fabrics_has_device (fx->fake, "nvme0"));
-  g_assert_null (stas_kernel_get_owner (fx->kernel, "nvme0"));
+  g_assert_cmpuint (stas_test_world_count_logs (&fx->w, STAS_LOG_INFO, expected), ==, 1);
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_DISCONNECT, NULL), ==,
+                    1);
+  g_assert_false (stas_fake_fabrics_has_device (fx->w.fake, "nvme0"));
+  g_assert_null (stas_kernel_get_owner (fx->w.kernel, "nvme0"));
 }
 
 /* [CONN-5] keep_connection TRUE: no disconnect, device released */
@@ -716,13 +602,15 @@ test_dispose_keeps_connection (Fixture *fx, gconstpointer data)
   StasController *c = STAS_CONTROLLER (ctl);
 
   stas_controller_start (c);
-  wait_for (is_connected, c);
-  flush ();
+  stas_test_wait_until (stas_test_is_connected, c);
+  stas_test_flush ();
   dispose_and_wait (c, TRUE);
-  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_DISCONNECT, NULL), ==, 0);
-  g_assert_true (stas_fake_fabrics_has_device (fx->fake, "nvme0"));
-  g_assert_null (stas_kernel_get_owner (fx->kernel, "nvme0"));
-  g_assert_cmpuint (count_logs (fx, STAS_LOG_INFO, "Disconnect initiated"), ==, 0);
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_DISCONNECT, NULL), ==,
+                    0);
+  g_assert_true (stas_fake_fabrics_has_device (fx->w.fake, "nvme0"));
+  g_assert_null (stas_kernel_get_owner (fx->w.kernel, "nvme0"));
+  g_assert_cmpuint (stas_test_world_count_logs (&fx->w, STAS_LOG_INFO, "Disconnect initiated"), ==,
+                    0);
 }
 
 /* [CONN-5] step 2: a disconnect never overtakes a pending connect */
@@ -733,22 +621,25 @@ test_dispose_waits_for_connect (Fixture *fx, gconstpointer data)
   StasController *c = STAS_CONTROLLER (ctl);
   DisposeResult r = { 0 };
 
-  stas_fake_fabrics_set_delay (fx->fake, fx->io_target, STAS_FAKE_OP_CONNECT, STAS_FAKE_HOLD);
+  stas_fake_fabrics_set_delay (fx->w.fake, fx->io_target, STAS_FAKE_OP_CONNECT, STAS_FAKE_HOLD);
   stas_controller_start (c);
-  wait_for (is_connecting, c);
+  stas_test_wait_until (is_connecting, c);
   stas_controller_dispose_async (c, FALSE, on_disposed, &r);
   g_assert_true (stas_controller_is_disposing (c));
-  run_for (20);
+  stas_test_run_for (20);
   g_assert_false (r.done);
-  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_DISCONNECT, NULL), ==, 0);
-  stas_fake_fabrics_release (fx->fake, fx->io_target, STAS_FAKE_OP_CONNECT);
-  wait_for (dispose_done, &r);
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_DISCONNECT, NULL), ==,
+                    0);
+  stas_fake_fabrics_release (fx->w.fake, fx->io_target, STAS_FAKE_OP_CONNECT);
+  stas_test_wait_until (dispose_done, &r);
   g_assert_true (r.ok);
   /* the connection that completed meanwhile was disconnected, never reported connected */
   g_assert_cmpuint (ctl->n_connected, ==, 0);
-  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_DISCONNECT, NULL), ==, 1);
-  g_assert_false (stas_fake_fabrics_has_device (fx->fake, "nvme0"));
-  g_assert_cmpuint (count_logs (fx, STAS_LOG_INFO, "Connection established!"), ==, 0);
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_DISCONNECT, NULL), ==,
+                    1);
+  g_assert_false (stas_fake_fabrics_has_device (fx->w.fake, "nvme0"));
+  g_assert_cmpuint (stas_test_world_count_logs (&fx->w, STAS_LOG_INFO, "Connection established!"),
+                    ==, 0);
   g_assert_finalize_object (c);
 }
 
@@ -761,12 +652,12 @@ test_dispose_disconnect_fails (Fixture *fx, gconstpointer data)
   g_autofree char *expected = NULL;
 
   stas_controller_start (c);
-  wait_for (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   expected =
       g_strdup_printf ("%s | nvme0 - Disconnect failed: ", stas_controller_get_tid_string (c));
-  stas_fake_fabrics_fail_errno (fx->fake, fx->io_target, STAS_FAKE_OP_DISCONNECT, EIO, 1);
+  stas_fake_fabrics_fail_errno (fx->w.fake, fx->io_target, STAS_FAKE_OP_DISCONNECT, EIO, 1);
   dispose_and_wait (c, FALSE);
-  g_assert_cmpuint (count_logs (fx, STAS_LOG_WARNING, expected), ==, 1);
+  g_assert_cmpuint (stas_test_world_count_logs (&fx->w, STAS_LOG_WARNING, expected), ==, 1);
 }
 
 /* [D-57] re-wanted before the disconnect started: disposal cancelled, object resumes */
@@ -777,32 +668,33 @@ test_dispose_cancelled (Fixture *fx, gconstpointer data)
   StasController *c = STAS_CONTROLLER (ctl);
   DisposeResult r = { 0 };
 
-  stas_fake_fabrics_set_delay (fx->fake, fx->io_target, STAS_FAKE_OP_CONNECT, STAS_FAKE_HOLD);
+  stas_fake_fabrics_set_delay (fx->w.fake, fx->io_target, STAS_FAKE_OP_CONNECT, STAS_FAKE_HOLD);
   stas_controller_start (c);
-  wait_for (is_connecting, c);
+  stas_test_wait_until (is_connecting, c);
   stas_controller_dispose_async (c, FALSE, on_disposed, &r);
   g_assert_true (stas_controller_cancel_dispose (c));
   g_assert_false (r.done); /* never re-entrant */
-  wait_for (dispose_done, &r);
+  stas_test_wait_until (dispose_done, &r);
   g_assert_false (r.ok);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&r.error);
   g_assert_false (stas_controller_is_disposing (c));
-  stas_fake_fabrics_release (fx->fake, fx->io_target, STAS_FAKE_OP_CONNECT);
-  wait_for (is_connected, c);
-  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_DISCONNECT, NULL), ==, 0);
+  stas_fake_fabrics_release (fx->w.fake, fx->io_target, STAS_FAKE_OP_CONNECT);
+  stas_test_wait_until (stas_test_is_connected, c);
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_DISCONNECT, NULL), ==,
+                    0);
   g_assert_cmpuint (ctl->n_connected, ==, 1);
 
   /* connected: cancelled again → the subclass is told it is connected again */
   memset (&r, 0, sizeof r);
   stas_controller_dispose_async (c, FALSE, on_disposed, &r);
   g_assert_true (stas_controller_cancel_dispose (c));
-  wait_for (dispose_done, &r);
+  stas_test_wait_until (dispose_done, &r);
   g_clear_error (&r.error);
   while (ctl->n_connected < 2)
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpint (stas_controller_get_state (c), ==, STAS_CONTROLLER_CONNECTED);
-  g_assert_true (stas_fake_fabrics_has_device (fx->fake, "nvme0"));
+  g_assert_true (stas_fake_fabrics_has_device (fx->w.fake, "nvme0"));
   dispose_and_wait (c, FALSE);
 }
 
@@ -815,14 +707,14 @@ test_dispose_too_late_to_cancel (Fixture *fx, gconstpointer data)
   DisposeResult r = { 0 };
 
   stas_controller_start (c);
-  wait_for (is_connected, c);
-  stas_fake_fabrics_set_delay (fx->fake, fx->io_target, STAS_FAKE_OP_DISCONNECT, STAS_FAKE_HOLD);
+  stas_test_wait_until (stas_test_is_connected, c);
+  stas_fake_fabrics_set_delay (fx->w.fake, fx->io_target, STAS_FAKE_OP_DISCONNECT, STAS_FAKE_HOLD);
   stas_controller_dispose_async (c, FALSE, on_disposed, &r);
   while (!stas_controller_is_disconnect_started (c))
     g_main_context_iteration (NULL, TRUE);
   g_assert_false (stas_controller_cancel_dispose (c));
-  stas_fake_fabrics_release (fx->fake, fx->io_target, STAS_FAKE_OP_DISCONNECT);
-  wait_for (dispose_done, &r);
+  stas_fake_fabrics_release (fx->w.fake, fx->io_target, STAS_FAKE_OP_DISCONNECT);
+  stas_test_wait_until (dispose_done, &r);
   g_assert_true (r.ok);
   g_assert_finalize_object (c);
 }
@@ -835,16 +727,16 @@ test_dispose_cancelled_idle (Fixture *fx, gconstpointer data)
   StasController *c = STAS_CONTROLLER (ctl);
   DisposeResult r = { 0 };
 
-  stas_fake_fabrics_fail_connect (fx->fake, fx->io_target, ECONNREFUSED, 1);
+  stas_fake_fabrics_fail_connect (fx->w.fake, fx->io_target, ECONNREFUSED, 1);
   stas_controller_start (c);
   while (fx->n_failed < 1)
     g_main_context_iteration (NULL, TRUE);
   stas_controller_dispose_async (c, FALSE, on_disposed, &r);
   g_assert_false (stas_controller_get_retry_timer (c, NULL, NULL)); /* step 1 */
   g_assert_true (stas_controller_cancel_dispose (c));
-  wait_for (dispose_done, &r);
+  stas_test_wait_until (dispose_done, &r);
   g_clear_error (&r.error);
-  wait_for (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   dispose_and_wait (c, FALSE);
 }
 
@@ -859,13 +751,13 @@ test_restored_waits_for_confirm (Fixture *fx, gconstpointer data)
   StasController *c = STAS_CONTROLLER (ctl);
 
   stas_controller_start_restored (c);
-  run_for (20);
+  stas_test_run_for (20);
   g_assert_cmpint (stas_controller_get_state (c), ==, STAS_CONTROLLER_IDLE);
   g_assert_false (stas_controller_is_confirmed (c));
-  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_CONNECT, NULL), ==, 0);
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_CONNECT, NULL), ==, 0);
   stas_controller_confirm (c);
-  wait_for (is_connected, c);
-  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_CONNECT, NULL), ==, 1);
+  stas_test_wait_until (stas_test_is_connected, c);
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_CONNECT, NULL), ==, 1);
   dispose_and_wait (c, FALSE);
 }
 
@@ -873,27 +765,27 @@ test_restored_waits_for_confirm (Fixture *fx, gconstpointer data)
 static void
 test_restored_adopts (Fixture *fx, gconstpointer data)
 {
-  g_autoptr (StasTid) tid = make_tid ("192.168.1.10", "8009", NULL);
+  g_autoptr (StasTid) tid = stas_test_tid (STAS_DAEMON_STAFD, "192.168.1.10", "8009", NULL);
   TestCtrl *ctl;
   StasController *c;
 
-  g_assert_nonnull (stas_fake_fabrics_connect_external (fx->fake, tid, TRUE, NULL));
-  flush ();
+  g_assert_nonnull (stas_fake_fabrics_connect_external (fx->w.fake, tid, TRUE, NULL));
+  stas_test_flush ();
   ctl = new_ctrl (fx, TRUE);
   c = STAS_CONTROLLER (ctl);
   stas_controller_start_restored (c);
   g_assert_cmpint (stas_controller_get_state (c), ==, STAS_CONTROLLER_CONNECTING);
-  wait_for (is_connected, c);
-  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_ADOPT, NULL), ==, 1);
-  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_CONNECT, NULL), ==, 0);
+  stas_test_wait_until (stas_test_is_connected, c);
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_ADOPT, NULL), ==, 1);
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_CONNECT, NULL), ==, 0);
 
   /* not yet confirmed: after a loss only a device to adopt would be used */
-  stas_fake_fabrics_remove_device (fx->fake, stas_controller_get_device (c));
-  run_for (30);
-  wait_for (is_idle_no_op, c);
-  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_CONNECT, NULL), ==, 0);
+  stas_fake_fabrics_remove_device (fx->w.fake, stas_controller_get_device (c));
+  stas_test_run_for (30);
+  stas_test_wait_until (is_idle_no_op, c);
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_CONNECT, NULL), ==, 0);
   stas_controller_confirm (c);
-  wait_for (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   dispose_and_wait (c, FALSE);
 }
 
@@ -910,26 +802,28 @@ test_update_request (Fixture *fx, gconstpointer data)
   StasConnectRequest request = *stas_controller_get_request (c);
 
   stas_controller_start (c);
-  wait_for (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   g_assert_cmpint (
-      stas_fake_fabrics_get_last_call (fx->fake, STAS_FAKE_OP_CONNECT)->params.kato.value, ==, 30);
+      stas_fake_fabrics_get_last_call (fx->w.fake, STAS_FAKE_OP_CONNECT)->params.kato.value, ==,
+      30);
   request.params.kato.value = 60;
   request.params.dhchap_secret = "DHHC-1:00:secret:";
   stas_controller_update_request (c, &request);
   g_assert_cmpint (stas_controller_get_request (c)->params.kato.value, ==, 60);
-  flush ();
-  stas_fake_fabrics_remove_device (fx->fake, "nvme0");
+  stas_test_flush ();
+  stas_fake_fabrics_remove_device (fx->w.fake, "nvme0");
   while (ctl->n_lost == 0)
     g_main_context_iteration (NULL, TRUE);
-  wait_for (is_connected, c);
+  stas_test_wait_until (stas_test_is_connected, c);
   g_assert_cmpint (
-      stas_fake_fabrics_get_last_call (fx->fake, STAS_FAKE_OP_CONNECT)->params.kato.value, ==, 60);
+      stas_fake_fabrics_get_last_call (fx->w.fake, STAS_FAKE_OP_CONNECT)->params.kato.value, ==,
+      60);
   g_assert_cmpstr (
-      stas_fake_fabrics_get_last_call (fx->fake, STAS_FAKE_OP_CONNECT)->params.dhchap_secret, ==,
+      stas_fake_fabrics_get_last_call (fx->w.fake, STAS_FAKE_OP_CONNECT)->params.dhchap_secret, ==,
       "DHHC-1:00:secret:");
   /* [SEC-1] never logged */
-  for (guint i = 0; i < fx->logs->len; i++)
-    g_assert_null (strstr (g_ptr_array_index (fx->logs, i), "secret"));
+  for (guint i = 0; i < fx->w.logs->len; i++)
+    g_assert_null (strstr (g_ptr_array_index (fx->w.logs, i), "secret"));
   dispose_and_wait (c, FALSE);
 }
 

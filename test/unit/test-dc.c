@@ -8,9 +8,10 @@
 #include "fake-fabrics.h"
 #include "stas-dc.h"
 #include "stas-log.h"
+#include "test-util.h"
 
-#define HOSTNQN "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a"
-#define HOSTID "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a"
+#define HOSTNQN STAS_TEST_HOST_NQN
+#define HOSTID STAS_TEST_HOST_ID
 #define DC_NQN "nqn.1988-11.com.dell:SFSS:1:20221122170722e8"
 #define TIME_SCALE 0.001 /* 5 s → 5 ms, 20 s → 20 ms */
 #define OP_DONE "{'fail count': 0, 'completed': True, 'alive': True}"
@@ -37,87 +38,31 @@ static const StasDlpeSpec entries[] = {
 
 typedef struct
 {
-  StasFakeFabrics *fake;
-  StasFabrics *fabrics;
-  StasKernel *kernel;
+  StasTestWorld w;
   StasFakeTarget *target; /* tcp 192.168.1.10 8009: the DC */
-  GPtrArray *logs;        /* "<level> <text>" */
   StasDc *dc;
   guint n_changed; /* "log-pages-changed" */
 } Fixture;
-
-static void
-on_log (StasLogLevel level, const char *text, gpointer user_data)
-{
-  Fixture *fx = user_data;
-
-  g_ptr_array_add (fx->logs, g_strdup_printf ("%d %s", level, text));
-}
-
-static guint
-count_logs (Fixture *fx, StasLogLevel level, const char *text)
-{
-  g_autofree char *prefix = g_strdup_printf ("%d ", level);
-  guint n = 0;
-
-  for (guint i = 0; i < fx->logs->len; i++)
-    {
-      const char *line = g_ptr_array_index (fx->logs, i);
-      if (g_str_has_prefix (line, prefix) && strstr (line, text) != NULL)
-        n++;
-    }
-  return n;
-}
-
-static void
-flush (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-static gboolean
-on_timeout (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-run_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, on_timeout, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
 
 typedef gboolean (*Condition) (Fixture *fx);
 
 static void
 wait_for (Fixture *fx, Condition cond)
 {
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (5000, on_timeout, &timed_out);
-
-  while (!cond (fx) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_false (timed_out);
-  g_source_remove (id);
+  stas_test_wait_until ((gboolean (*) (gpointer)) cond, fx);
 }
 
 static guint
 count (Fixture *fx, StasFakeOp op)
 {
-  return stas_fake_fabrics_count_calls (fx->fake, op, NULL);
+  return stas_fake_fabrics_count_calls (fx->w.fake, op, NULL);
 }
 
 /* The recorded operations in order, e.g. "connect dim get-discovery-log". */
 static char *
 calls_text (Fixture *fx)
 {
-  GPtrArray *calls = stas_fake_fabrics_get_calls (fx->fake);
+  GPtrArray *calls = stas_fake_fabrics_get_calls (fx->w.fake);
   GString *s = g_string_new (NULL);
 
   for (guint i = 0; i < calls->len; i++)
@@ -157,7 +102,7 @@ new_dc (Fixture *fx, const char *transport, const char *traddr, gboolean pleo)
   StasDc *dc;
 
   g_assert_no_error (error);
-  dc = stas_dc_new (fx->fabrics, fx->kernel, &request, pleo);
+  dc = stas_dc_new (fx->w.fabrics, fx->w.kernel, &request, pleo);
   g_signal_connect (dc, "log-pages-changed", G_CALLBACK (on_log_pages_changed), fx);
   return dc;
 }
@@ -165,21 +110,12 @@ new_dc (Fixture *fx, const char *transport, const char *traddr, gboolean pleo)
 static void
 setup (Fixture *fx, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-
-  stas_controller_set_time_scale (TIME_SCALE);
-  fx->logs = g_ptr_array_new_with_free_func (g_free);
-  stas_log_set_debug (FALSE);
-  stas_log_set_handler (on_log, fx);
-  fx->fake = stas_fake_fabrics_new ();
-  fx->fabrics = STAS_FABRICS (fx->fake);
-  fx->target = stas_fake_fabrics_add_target (fx->fake, "tcp", "192.168.1.10", "8009");
-  stas_fake_fabrics_add_discovery_subsystem (fx->fake, fx->target, DC_NQN, STAS_FAKE_DCTYPE_DDC);
-  stas_fake_fabrics_set_log_page_options (fx->fake, fx->target, 0x3);
-  stas_fake_fabrics_set_dlp (fx->fake, fx->target, entries, G_N_ELEMENTS (entries));
-  fx->kernel = stas_kernel_new (fx->fabrics);
-  g_assert_true (stas_kernel_start (fx->kernel, &error));
-  g_assert_no_error (error);
+  stas_test_world_init (&fx->w, TIME_SCALE, FALSE);
+  fx->target = stas_fake_fabrics_add_target (fx->w.fake, "tcp", "192.168.1.10", "8009");
+  stas_fake_fabrics_add_discovery_subsystem (fx->w.fake, fx->target, DC_NQN, STAS_FAKE_DCTYPE_DDC);
+  stas_fake_fabrics_set_log_page_options (fx->w.fake, fx->target, 0x3);
+  stas_fake_fabrics_set_dlp (fx->w.fake, fx->target, entries, G_N_ELEMENTS (entries));
+  stas_test_world_start (&fx->w);
 }
 
 typedef struct
@@ -214,15 +150,7 @@ teardown (Fixture *fx, gconstpointer data)
 {
   if (fx->dc != NULL)
     dispose_dc (fx, FALSE);
-  flush ();
-  g_assert_cmpuint (stas_fake_fabrics_count_pending (fx->fake), ==, 0);
-  g_assert_cmpuint (stas_fake_fabrics_count_ctrls (fx->fake), ==, 0);
-  stas_kernel_stop (fx->kernel);
-  g_assert_finalize_object (fx->kernel);
-  g_assert_finalize_object (fx->fake);
-  stas_log_set_handler (NULL, NULL);
-  stas_log_set_debug (FALSE);
-  g_ptr_array_unref (fx->logs);
+  stas_test_world_clear (&fx->w);
 }
 
 static gboolean
@@ -246,7 +174,7 @@ start_ready (Fixture *fx)
   fx->dc = new_dc (fx, "tcp", "192.168.1.10", TRUE);
   stas_controller_start (STAS_CONTROLLER (fx->dc));
   wait_for (fx, is_ready);
-  run_for (5); /* late uevents of the connect */
+  stas_test_run_for (5); /* late uevents of the connect */
 }
 
 static void
@@ -265,7 +193,7 @@ wait_calls (Fixture *fx, StasFakeOp op, guint n)
 static void
 settle (void)
 {
-  run_for (60);
+  stas_test_run_for (60);
 }
 
 static const char *
@@ -286,13 +214,14 @@ test_chain_order (Fixture *fx, gconstpointer data)
 
   start_ready (fx);
   assert_calls (fx, "connect dim supported-log-pages get-discovery-log");
-  g_assert_cmpuint (stas_fake_fabrics_get_last_call (fx->fake, STAS_FAKE_OP_DIM)->tas, ==,
+  g_assert_cmpuint (stas_fake_fabrics_get_last_call (fx->w.fake, STAS_FAKE_OP_DIM)->tas, ==,
                     STAS_DIM_REGISTER);
-  g_assert_cmpuint (stas_fake_fabrics_get_last_call (fx->fake, STAS_FAKE_OP_GET_DISCOVERY_LOG)->lsp,
-                    ==, STAS_DLP_LSP_PLEO);
+  g_assert_cmpuint (
+      stas_fake_fabrics_get_last_call (fx->w.fake, STAS_FAKE_OP_GET_DISCOVERY_LOG)->lsp, ==,
+      STAS_DLP_LSP_PLEO);
   g_assert_cmpuint (stas_dc_get_lsp (fx->dc), ==, STAS_DLP_LSP_PLEO);
   g_assert_true (stas_dc_is_registered (fx->dc));
-  g_assert_true (stas_fake_fabrics_is_registered (fx->fake, fx->target, HOSTNQN));
+  g_assert_true (stas_fake_fabrics_is_registered (fx->w.fake, fx->target, HOSTNQN));
 
   pages = stas_dc_get_log_pages (fx->dc);
   g_assert_cmpuint (pages->len, ==, 2);
@@ -301,7 +230,7 @@ test_chain_order (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (fx->n_changed, ==, 1);
   info =
       g_strdup_printf ("%s | nvme0 - Received discovery log pages (num records=2).", tid_str (fx));
-  g_assert_cmpuint (count_logs (fx, STAS_LOG_INFO, info), ==, 1);
+  g_assert_cmpuint (stas_test_world_count_logs (&fx->w, STAS_LOG_INFO, info), ==, 1);
 
   op = stas_dc_dup_register_operation_string (fx->dc);
   g_assert_cmpstr (op, ==, OP_DONE);
@@ -317,12 +246,12 @@ test_chain_order (Fixture *fx, gconstpointer data)
 static void
 test_pleo_cdc (Fixture *fx, gconstpointer data)
 {
-  stas_fake_fabrics_add_discovery_subsystem (fx->fake, fx->target, DC_NQN, STAS_FAKE_DCTYPE_CDC);
-  stas_fake_fabrics_set_dlp (fx->fake, fx->target, entries, 1);
+  stas_fake_fabrics_add_discovery_subsystem (fx->w.fake, fx->target, DC_NQN, STAS_FAKE_DCTYPE_CDC);
+  stas_fake_fabrics_set_dlp (fx->w.fake, fx->target, entries, 1);
   start_ready (fx);
   assert_calls (fx, "connect dim get-discovery-log");
-  g_assert_cmpuint (stas_fake_fabrics_get_last_call (fx->fake, STAS_FAKE_OP_GET_DISCOVERY_LOG)->lsp,
-                    ==, 0);
+  g_assert_cmpuint (
+      stas_fake_fabrics_get_last_call (fx->w.fake, STAS_FAKE_OP_GET_DISCOVERY_LOG)->lsp, ==, 0);
   g_assert_null (stas_dc_dup_supported_log_pages_operation_string (fx->dc));
 }
 
@@ -342,19 +271,19 @@ test_pleo_disabled (Fixture *fx, gconstpointer data)
 static void
 test_pleo_not_supported (Fixture *fx, gconstpointer data)
 {
-  stas_fake_fabrics_set_log_page_options (fx->fake, fx->target, 0x1);
+  stas_fake_fabrics_set_log_page_options (fx->w.fake, fx->target, 0x1);
   start_ready (fx);
   assert_calls (fx, "connect dim supported-log-pages get-discovery-log");
   g_assert_cmpuint (stas_dc_get_lsp (fx->dc), ==, 0);
   dispose_dc (fx, FALSE);
 
-  stas_fake_fabrics_clear_calls (fx->fake);
-  stas_fake_fabrics_set_log_page_options (fx->fake, fx->target, 0x3);
-  stas_fake_fabrics_fail_status (fx->fake, fx->target, STAS_FAKE_OP_SUPPORTED_LOG_PAGES, 0x2, 1);
+  stas_fake_fabrics_clear_calls (fx->w.fake);
+  stas_fake_fabrics_set_log_page_options (fx->w.fake, fx->target, 0x3);
+  stas_fake_fabrics_fail_status (fx->w.fake, fx->target, STAS_FAKE_OP_SUPPORTED_LOG_PAGES, 0x2, 1);
   start_ready (fx);
   assert_calls (fx, "connect dim supported-log-pages get-discovery-log");
   g_assert_cmpuint (stas_dc_get_lsp (fx->dc), ==, 0);
-  g_assert_cmpuint (count_logs (fx, STAS_LOG_ERROR, ""), ==, 0);
+  g_assert_cmpuint (stas_test_world_count_logs (&fx->w, STAS_LOG_ERROR, ""), ==, 0);
 }
 
 /* [DC-4] transport error: ERROR once per streak, retry after 5 s */
@@ -364,12 +293,12 @@ test_pleo_transport_error (Fixture *fx, gconstpointer data)
   g_autofree char *error_text = NULL;
   g_autofree char *op = NULL;
 
-  stas_fake_fabrics_fail_errno (fx->fake, fx->target, STAS_FAKE_OP_SUPPORTED_LOG_PAGES, ETIMEDOUT,
+  stas_fake_fabrics_fail_errno (fx->w.fake, fx->target, STAS_FAKE_OP_SUPPORTED_LOG_PAGES, ETIMEDOUT,
                                 2);
   start_ready (fx);
   error_text = g_strdup_printf (
       "%s | nvme0 - Failed to Get supported log pages from Discovery Controller. ", tid_str (fx));
-  g_assert_cmpuint (count_logs (fx, STAS_LOG_ERROR, error_text), ==, 1);
+  g_assert_cmpuint (stas_test_world_count_logs (&fx->w, STAS_LOG_ERROR, error_text), ==, 1);
   g_assert_cmpuint (count (fx, STAS_FAKE_OP_SUPPORTED_LOG_PAGES), ==, 3);
   g_assert_cmpuint (count (fx, STAS_FAKE_OP_GET_DISCOVERY_LOG), ==, 1);
   g_assert_cmpuint (stas_dc_get_lsp (fx->dc), ==, STAS_DLP_LSP_PLEO);
@@ -384,9 +313,9 @@ test_pleo_transport_error (Fixture *fx, gconstpointer data)
 static void
 test_dim_dctype_none (Fixture *fx, gconstpointer data)
 {
-  stas_fake_fabrics_add_discovery_subsystem (fx->fake, fx->target, DC_NQN, STAS_FAKE_DCTYPE_NONE);
-  stas_fake_fabrics_set_log_page_options (fx->fake, fx->target, 0x3);
-  stas_fake_fabrics_set_dlp (fx->fake, fx->target, entries, 1);
+  stas_fake_fabrics_add_discovery_subsystem (fx->w.fake, fx->target, DC_NQN, STAS_FAKE_DCTYPE_NONE);
+  stas_fake_fabrics_set_log_page_options (fx->w.fake, fx->target, 0x3);
+  stas_fake_fabrics_set_dlp (fx->w.fake, fx->target, entries, 1);
   start_ready (fx);
   assert_calls (fx, "connect supported-log-pages get-discovery-log");
   g_assert_false (stas_dc_is_registered (fx->dc));
@@ -399,7 +328,7 @@ test_dim_dctype_unknown (Fixture *fx, gconstpointer data)
 {
   StasKernelCaps caps = { .host_iface = TRUE, .discovery = TRUE };
 
-  stas_fake_fabrics_set_kernel_caps (fx->fake, &caps);
+  stas_fake_fabrics_set_kernel_caps (fx->w.fake, &caps);
   start_ready (fx);
   g_assert_cmpstr (stas_controller_get_kernel_entry (STAS_CONTROLLER (fx->dc))->dctype, ==, "");
   assert_calls (fx, "connect registration-supported dim supported-log-pages get-discovery-log");
@@ -410,10 +339,10 @@ test_dim_dctype_unknown (Fixture *fx, gconstpointer data)
 static void
 test_dim_tcp_only (Fixture *fx, gconstpointer data)
 {
-  StasFakeTarget *rdma = stas_fake_fabrics_add_target (fx->fake, "rdma", "192.168.2.10", "4420");
+  StasFakeTarget *rdma = stas_fake_fabrics_add_target (fx->w.fake, "rdma", "192.168.2.10", "4420");
 
-  stas_fake_fabrics_add_discovery_subsystem (fx->fake, rdma, DC_NQN, STAS_FAKE_DCTYPE_DDC);
-  stas_fake_fabrics_set_log_page_options (fx->fake, rdma, 0x3);
+  stas_fake_fabrics_add_discovery_subsystem (fx->w.fake, rdma, DC_NQN, STAS_FAKE_DCTYPE_DDC);
+  stas_fake_fabrics_set_log_page_options (fx->w.fake, rdma, 0x3);
   fx->dc = new_dc (fx, "rdma", "192.168.2.10", TRUE);
   stas_controller_start (STAS_CONTROLLER (fx->dc));
   wait_for (fx, is_ready);
@@ -426,23 +355,25 @@ test_dim_rejected (Fixture *fx, gconstpointer data)
 {
   g_autofree char *warning = NULL;
 
-  stas_fake_fabrics_fail_status (fx->fake, fx->target, STAS_FAKE_OP_DIM, 0x2, 1);
+  stas_fake_fabrics_fail_status (fx->w.fake, fx->target, STAS_FAKE_OP_DIM, 0x2, 1);
   start_ready (fx);
   settle ();
   warning = g_strdup_printf ("%s | nvme0 - Registration error. Result:0x0000, Status:0x0002 - "
                              "Invalid Field in Command.",
                              tid_str (fx));
-  g_assert_cmpuint (count_logs (fx, STAS_LOG_WARNING, warning), ==, 1);
+  g_assert_cmpuint (stas_test_world_count_logs (&fx->w, STAS_LOG_WARNING, warning), ==, 1);
   assert_calls (fx, "connect dim supported-log-pages get-discovery-log");
   g_assert_false (stas_dc_is_registered (fx->dc));
 
   /* not applicable (EOPNOTSUPP) is handled the same way */
-  stas_fake_fabrics_fail_errno (fx->fake, fx->target, STAS_FAKE_OP_DIM, EOPNOTSUPP, 1);
+  stas_fake_fabrics_fail_errno (fx->w.fake, fx->target, STAS_FAKE_OP_DIM, EOPNOTSUPP, 1);
   stas_dc_restart_chain (fx->dc);
   settle ();
-  g_assert_cmpuint (count_logs (fx, STAS_LOG_WARNING, "Registration error. Status:95 - "), ==, 1);
+  g_assert_cmpuint (
+      stas_test_world_count_logs (&fx->w, STAS_LOG_WARNING, "Registration error. Status:95 - "), ==,
+      1);
   g_assert_cmpuint (count (fx, STAS_FAKE_OP_DIM), ==, 2);
-  g_assert_cmpuint (count_logs (fx, STAS_LOG_ERROR, ""), ==, 0);
+  g_assert_cmpuint (stas_test_world_count_logs (&fx->w, STAS_LOG_ERROR, ""), ==, 0);
 }
 
 /* [DC-3] transport error: ERROR once per streak, retry after 5 s, the chain waits */
@@ -451,19 +382,19 @@ test_dim_transport_error (Fixture *fx, gconstpointer data)
 {
   g_autofree char *error_text = NULL;
 
-  stas_fake_fabrics_fail_errno (fx->fake, fx->target, STAS_FAKE_OP_DIM, ETIMEDOUT, 3);
+  stas_fake_fabrics_fail_errno (fx->w.fake, fx->target, STAS_FAKE_OP_DIM, ETIMEDOUT, 3);
   start_ready (fx);
   error_text =
       g_strdup_printf ("%s | nvme0 - Failed to register with Discovery Controller. ", tid_str (fx));
-  g_assert_cmpuint (count_logs (fx, STAS_LOG_ERROR, error_text), ==, 1);
+  g_assert_cmpuint (stas_test_world_count_logs (&fx->w, STAS_LOG_ERROR, error_text), ==, 1);
   assert_calls (fx, "connect dim dim dim dim supported-log-pages get-discovery-log");
   g_assert_true (stas_dc_is_registered (fx->dc));
 
   /* a new streak logs again */
-  stas_fake_fabrics_fail_errno (fx->fake, fx->target, STAS_FAKE_OP_DIM, ETIMEDOUT, 1);
+  stas_fake_fabrics_fail_errno (fx->w.fake, fx->target, STAS_FAKE_OP_DIM, ETIMEDOUT, 1);
   stas_dc_restart_chain (fx->dc);
   wait_calls (fx, STAS_FAKE_OP_GET_DISCOVERY_LOG, 2);
-  g_assert_cmpuint (count_logs (fx, STAS_LOG_ERROR, error_text), ==, 2);
+  g_assert_cmpuint (stas_test_world_count_logs (&fx->w, STAS_LOG_ERROR, error_text), ==, 2);
 }
 
 /* ---- [DC-5] [DC-6] retrieval ------------------------------------------------------------------
@@ -475,15 +406,15 @@ test_dlp_retry (Fixture *fx, gconstpointer data)
 {
   g_autofree char *error_text = NULL;
 
-  stas_fake_fabrics_fail_errno (fx->fake, fx->target, STAS_FAKE_OP_GET_DISCOVERY_LOG, EIO, 2);
+  stas_fake_fabrics_fail_errno (fx->w.fake, fx->target, STAS_FAKE_OP_GET_DISCOVERY_LOG, EIO, 2);
   fx->dc = new_dc (fx, "tcp", "192.168.1.10", TRUE);
   stas_controller_start (STAS_CONTROLLER (fx->dc));
   wait_calls (fx, STAS_FAKE_OP_GET_DISCOVERY_LOG, 1);
-  run_for (2);
+  stas_test_run_for (2);
   g_assert_cmpint (stas_dc_get_log_pages_state (fx->dc), ==, STAS_DLP_STATE_NONE);
   wait_for (fx, is_ready);
   error_text = g_strdup_printf ("%s | nvme0 - Failed to retrieve log pages. ", tid_str (fx));
-  g_assert_cmpuint (count_logs (fx, STAS_LOG_ERROR, error_text), ==, 1);
+  g_assert_cmpuint (stas_test_world_count_logs (&fx->w, STAS_LOG_ERROR, error_text), ==, 1);
   g_assert_cmpuint (count (fx, STAS_FAKE_OP_GET_DISCOVERY_LOG), ==, 3);
   g_assert_cmpuint (fx->n_changed, ==, 1);
 }
@@ -495,11 +426,12 @@ test_dlp_malformed_dropped (Fixture *fx, gconstpointer data)
   StasDlpeSpec bad = entries[0];
 
   bad.traddr = "192.168.1.\001";
-  stas_fake_fabrics_add_entry (fx->fake, fx->target, &bad);
+  stas_fake_fabrics_add_entry (fx->w.fake, fx->target, &bad);
   start_ready (fx);
   g_assert_cmpuint (stas_dc_get_log_pages (fx->dc)->len, ==, 2);
   g_assert_cmpuint (stas_dc_get_log_pages_dropped (fx->dc), ==, 1);
-  g_assert_cmpuint (count_logs (fx, STAS_LOG_WARNING, "Dropped 1 malformed"), ==, 1);
+  g_assert_cmpuint (stas_test_world_count_logs (&fx->w, STAS_LOG_WARNING, "Dropped 1 malformed"),
+                    ==, 1);
 }
 
 /* [DC-5] log-pages-changed after every successful retrieval, even when unchanged */
@@ -524,21 +456,21 @@ test_aen_coalesced (Fixture *fx, gconstpointer data)
 
   start_ready (fx);
   dev = stas_controller_get_device (STAS_CONTROLLER (fx->dc));
-  stas_fake_fabrics_set_delay (fx->fake, fx->target, STAS_FAKE_OP_GET_DISCOVERY_LOG,
+  stas_fake_fabrics_set_delay (fx->w.fake, fx->target, STAS_FAKE_OP_GET_DISCOVERY_LOG,
                                STAS_FAKE_HOLD);
-  stas_fake_fabrics_emit_aen (fx->fake, dev, STAS_DLP_CHANGED_AEN);
+  stas_fake_fabrics_emit_aen (fx->w.fake, dev, STAS_DLP_CHANGED_AEN);
   wait_calls (fx, STAS_FAKE_OP_GET_DISCOVERY_LOG, 2);
   for (guint i = 0; i < 5; i++)
-    stas_fake_fabrics_emit_aen (fx->fake, dev, STAS_DLP_CHANGED_AEN);
-  run_for (10);
+    stas_fake_fabrics_emit_aen (fx->w.fake, dev, STAS_DLP_CHANGED_AEN);
+  stas_test_run_for (10);
   g_assert_cmpuint (count (fx, STAS_FAKE_OP_GET_DISCOVERY_LOG), ==, 2); /* never two at once */
-  stas_fake_fabrics_release (fx->fake, fx->target, STAS_FAKE_OP_GET_DISCOVERY_LOG);
+  stas_fake_fabrics_release (fx->w.fake, fx->target, STAS_FAKE_OP_GET_DISCOVERY_LOG);
   settle ();
   wait_for (fx, is_ready);
   g_assert_cmpuint (count (fx, STAS_FAKE_OP_GET_DISCOVERY_LOG), ==, 3);
   g_assert_cmpuint (fx->n_changed, ==, 3);
   info = g_strdup_printf ("%s | %s - Received AEN: 0x70f002", tid_str (fx), dev);
-  g_assert_cmpuint (count_logs (fx, STAS_LOG_INFO, info), ==, 6);
+  g_assert_cmpuint (stas_test_world_count_logs (&fx->w, STAS_LOG_INFO, info), ==, 6);
 }
 
 /* [DC-7] AENs while the chain is in DIM or PLEO are served by the chain's retrieval */
@@ -547,28 +479,29 @@ test_aen_during_dim_and_pleo (Fixture *fx, gconstpointer data)
 {
   const char *dev;
 
-  stas_fake_fabrics_set_delay (fx->fake, fx->target, STAS_FAKE_OP_DIM, STAS_FAKE_HOLD);
-  stas_fake_fabrics_set_delay (fx->fake, fx->target, STAS_FAKE_OP_SUPPORTED_LOG_PAGES,
+  stas_fake_fabrics_set_delay (fx->w.fake, fx->target, STAS_FAKE_OP_DIM, STAS_FAKE_HOLD);
+  stas_fake_fabrics_set_delay (fx->w.fake, fx->target, STAS_FAKE_OP_SUPPORTED_LOG_PAGES,
                                STAS_FAKE_HOLD);
   fx->dc = new_dc (fx, "tcp", "192.168.1.10", TRUE);
   stas_controller_start (STAS_CONTROLLER (fx->dc));
   wait_calls (fx, STAS_FAKE_OP_DIM, 1);
-  run_for (5);
+  stas_test_run_for (5);
   dev = stas_controller_get_device (STAS_CONTROLLER (fx->dc));
   for (guint i = 0; i < 3; i++)
-    stas_fake_fabrics_emit_aen (fx->fake, dev, STAS_DLP_CHANGED_AEN);
+    stas_fake_fabrics_emit_aen (fx->w.fake, dev, STAS_DLP_CHANGED_AEN);
   stas_dc_request_dlp (fx->dc);
-  run_for (5);
-  stas_fake_fabrics_release (fx->fake, fx->target, STAS_FAKE_OP_DIM);
+  stas_test_run_for (5);
+  stas_fake_fabrics_release (fx->w.fake, fx->target, STAS_FAKE_OP_DIM);
   wait_calls (fx, STAS_FAKE_OP_SUPPORTED_LOG_PAGES, 1);
-  stas_fake_fabrics_emit_aen (fx->fake, dev, STAS_DLP_CHANGED_AEN);
-  run_for (5);
+  stas_fake_fabrics_emit_aen (fx->w.fake, dev, STAS_DLP_CHANGED_AEN);
+  stas_test_run_for (5);
   g_assert_cmpuint (count (fx, STAS_FAKE_OP_GET_DISCOVERY_LOG), ==, 0);
-  stas_fake_fabrics_release (fx->fake, fx->target, STAS_FAKE_OP_SUPPORTED_LOG_PAGES);
+  stas_fake_fabrics_release (fx->w.fake, fx->target, STAS_FAKE_OP_SUPPORTED_LOG_PAGES);
   wait_for (fx, is_ready);
   settle ();
   g_assert_cmpuint (count (fx, STAS_FAKE_OP_GET_DISCOVERY_LOG), ==, 1);
-  g_assert_cmpuint (count_logs (fx, STAS_LOG_INFO, "Received AEN: 0x70f002"), ==, 4);
+  g_assert_cmpuint (stas_test_world_count_logs (&fx->w, STAS_LOG_INFO, "Received AEN: 0x70f002"),
+                    ==, 4);
   assert_calls (fx, "connect dim supported-log-pages get-discovery-log");
 }
 
@@ -578,12 +511,13 @@ test_aen_cancels_retry (Fixture *fx, gconstpointer data)
 {
   start_ready (fx);
   stas_controller_set_time_scale (1.0); /* a real 20 s retry */
-  stas_fake_fabrics_fail_errno (fx->fake, fx->target, STAS_FAKE_OP_GET_DISCOVERY_LOG, EIO, 1);
+  stas_fake_fabrics_fail_errno (fx->w.fake, fx->target, STAS_FAKE_OP_GET_DISCOVERY_LOG, EIO, 1);
   stas_dc_request_dlp (fx->dc);
   wait_calls (fx, STAS_FAKE_OP_GET_DISCOVERY_LOG, 2);
-  run_for (10);
-  g_assert_cmpuint (count_logs (fx, STAS_LOG_ERROR, "Failed to retrieve log pages."), ==, 1);
-  stas_fake_fabrics_emit_aen (fx->fake, stas_controller_get_device (STAS_CONTROLLER (fx->dc)),
+  stas_test_run_for (10);
+  g_assert_cmpuint (
+      stas_test_world_count_logs (&fx->w, STAS_LOG_ERROR, "Failed to retrieve log pages."), ==, 1);
+  stas_fake_fabrics_emit_aen (fx->w.fake, stas_controller_get_device (STAS_CONTROLLER (fx->dc)),
                               STAS_DLP_CHANGED_AEN);
   wait_calls (fx, STAS_FAKE_OP_GET_DISCOVERY_LOG, 3);
   wait_for (fx, is_ready);
@@ -602,13 +536,14 @@ test_aen_other_values (Fixture *fx, gconstpointer data)
   stas_log_set_debug (TRUE);
   dev = stas_controller_get_device (STAS_CONTROLLER (fx->dc));
   raw.name = (char *) dev;
-  stas_fake_fabrics_emit_aen (fx->fake, dev, 0x12345);
-  stas_fake_fabrics_emit_uevent (fx->fake, &raw);
+  stas_fake_fabrics_emit_aen (fx->w.fake, dev, 0x12345);
+  stas_fake_fabrics_emit_uevent (fx->w.fake, &raw);
   settle ();
   info = g_strdup_printf ("%s | %s - Received AEN: 0x012345", tid_str (fx), dev);
-  g_assert_cmpuint (count_logs (fx, STAS_LOG_INFO, info), ==, 1);
-  g_assert_cmpuint (count_logs (fx, STAS_LOG_DEBUG, "Ignoring malformed NVME_AEN \"bogus\""), ==,
-                    1);
+  g_assert_cmpuint (stas_test_world_count_logs (&fx->w, STAS_LOG_INFO, info), ==, 1);
+  g_assert_cmpuint (
+      stas_test_world_count_logs (&fx->w, STAS_LOG_DEBUG, "Ignoring malformed NVME_AEN \"bogus\""),
+      ==, 1);
   g_assert_cmpuint (count (fx, STAS_FAKE_OP_GET_DISCOVERY_LOG), ==, 1);
 }
 
@@ -621,15 +556,15 @@ test_restart_coalesced (Fixture *fx, gconstpointer data)
 
   start_ready (fx);
   dev = stas_controller_get_device (STAS_CONTROLLER (fx->dc));
-  stas_fake_fabrics_set_delay (fx->fake, fx->target, STAS_FAKE_OP_DIM, STAS_FAKE_HOLD);
+  stas_fake_fabrics_set_delay (fx->w.fake, fx->target, STAS_FAKE_OP_DIM, STAS_FAKE_HOLD);
   stas_dc_restart_chain (fx->dc); /* SIGHUP */
   wait_calls (fx, STAS_FAKE_OP_DIM, 2);
-  stas_fake_fabrics_reconnect_device (fx->fake, dev); /* connected + rediscover */
+  stas_fake_fabrics_reconnect_device (fx->w.fake, dev); /* connected + rediscover */
   stas_dc_restart_chain (fx->dc);
   stas_dc_restart_chain (fx->dc);
-  stas_fake_fabrics_emit_aen (fx->fake, dev, STAS_DLP_CHANGED_AEN);
-  run_for (10);
-  stas_fake_fabrics_release (fx->fake, fx->target, STAS_FAKE_OP_DIM);
+  stas_fake_fabrics_emit_aen (fx->w.fake, dev, STAS_DLP_CHANGED_AEN);
+  stas_test_run_for (10);
+  stas_fake_fabrics_release (fx->w.fake, fx->target, STAS_FAKE_OP_DIM);
   settle ();
   wait_for (fx, is_ready);
   assert_calls (fx, "connect dim supported-log-pages get-discovery-log "
@@ -641,7 +576,7 @@ static void
 test_connected_event_restarts (Fixture *fx, gconstpointer data)
 {
   start_ready (fx);
-  stas_fake_fabrics_reconnect_device (fx->fake,
+  stas_fake_fabrics_reconnect_device (fx->w.fake,
                                       stas_controller_get_device (STAS_CONTROLLER (fx->dc)));
   settle ();
   wait_for (fx, is_ready);
@@ -658,7 +593,7 @@ test_request_not_connected (Fixture *fx, gconstpointer data)
   fx->dc = new_dc (fx, "tcp", "192.168.1.10", TRUE);
   stas_dc_request_dlp (fx->dc);
   stas_dc_restart_chain (fx->dc);
-  flush ();
+  stas_test_flush ();
   g_assert_cmpuint (count (fx, STAS_FAKE_OP_GET_DISCOVERY_LOG), ==, 0);
   stas_controller_start (STAS_CONTROLLER (fx->dc));
   wait_for (fx, is_ready);
@@ -681,9 +616,10 @@ test_cache_states (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (stas_dlp_state_to_string (STAS_DLP_STATE_NONE), ==, "none");
   stas_controller_start (STAS_CONTROLLER (fx->dc));
   wait_for (fx, is_ready);
-  run_for (5);
+  stas_test_run_for (5);
 
-  stas_fake_fabrics_remove_device (fx->fake, stas_controller_get_device (STAS_CONTROLLER (fx->dc)));
+  stas_fake_fabrics_remove_device (fx->w.fake,
+                                   stas_controller_get_device (STAS_CONTROLLER (fx->dc)));
   wait_for (fx, is_idle);
   g_assert_cmpint (stas_dc_get_log_pages_state (fx->dc), ==, STAS_DLP_STATE_CACHED);
   g_assert_cmpuint (stas_dc_get_log_pages (fx->dc)->len, ==, 2);
@@ -708,20 +644,21 @@ static void
 test_cache_stale_discarded (Fixture *fx, gconstpointer data)
 {
   start_ready (fx);
-  stas_fake_fabrics_set_delay (fx->fake, fx->target, STAS_FAKE_OP_GET_DISCOVERY_LOG,
+  stas_fake_fabrics_set_delay (fx->w.fake, fx->target, STAS_FAKE_OP_GET_DISCOVERY_LOG,
                                STAS_FAKE_HOLD);
   stas_dc_request_dlp (fx->dc);
   wait_calls (fx, STAS_FAKE_OP_GET_DISCOVERY_LOG, 2);
-  stas_fake_fabrics_remove_entries (fx->fake, fx->target, NULL, NULL, NULL);
-  stas_fake_fabrics_remove_device (fx->fake, stas_controller_get_device (STAS_CONTROLLER (fx->dc)));
+  stas_fake_fabrics_remove_entries (fx->w.fake, fx->target, NULL, NULL, NULL);
+  stas_fake_fabrics_remove_device (fx->w.fake,
+                                   stas_controller_get_device (STAS_CONTROLLER (fx->dc)));
   wait_for (fx, is_idle);
-  stas_fake_fabrics_set_delay (fx->fake, fx->target, STAS_FAKE_OP_CONNECT, STAS_FAKE_HOLD);
-  stas_fake_fabrics_release (fx->fake, fx->target, STAS_FAKE_OP_GET_DISCOVERY_LOG);
-  run_for (20);
+  stas_fake_fabrics_set_delay (fx->w.fake, fx->target, STAS_FAKE_OP_CONNECT, STAS_FAKE_HOLD);
+  stas_fake_fabrics_release (fx->w.fake, fx->target, STAS_FAKE_OP_GET_DISCOVERY_LOG);
+  stas_test_run_for (20);
   g_assert_cmpuint (fx->n_changed, ==, 1);
   g_assert_cmpint (stas_dc_get_log_pages_state (fx->dc), ==, STAS_DLP_STATE_CACHED);
   g_assert_cmpuint (stas_dc_get_log_pages (fx->dc)->len, ==, 2);
-  stas_fake_fabrics_release (fx->fake, fx->target, STAS_FAKE_OP_CONNECT);
+  stas_fake_fabrics_release (fx->w.fake, fx->target, STAS_FAKE_OP_CONNECT);
   wait_for (fx, is_ready);
   g_assert_cmpuint (stas_dc_get_log_pages (fx->dc)->len, ==, 0);
 }
@@ -734,10 +671,10 @@ static void
 test_dispose_deregisters (Fixture *fx, gconstpointer data)
 {
   start_ready (fx);
-  stas_fake_fabrics_clear_calls (fx->fake);
+  stas_fake_fabrics_clear_calls (fx->w.fake);
   dispose_dc (fx, FALSE);
   assert_calls (fx, "dim(deregister) disconnect");
-  g_assert_false (stas_fake_fabrics_is_registered (fx->fake, fx->target, HOSTNQN));
+  g_assert_false (stas_fake_fabrics_is_registered (fx->w.fake, fx->target, HOSTNQN));
 }
 
 /* [D-45] never deregistered when the connection is kept */
@@ -745,19 +682,19 @@ static void
 test_dispose_keep_no_deregister (Fixture *fx, gconstpointer data)
 {
   start_ready (fx);
-  stas_fake_fabrics_clear_calls (fx->fake);
+  stas_fake_fabrics_clear_calls (fx->w.fake);
   dispose_dc (fx, TRUE);
   assert_calls (fx, "");
-  g_assert_true (stas_fake_fabrics_is_registered (fx->fake, fx->target, HOSTNQN));
+  g_assert_true (stas_fake_fabrics_is_registered (fx->w.fake, fx->target, HOSTNQN));
 }
 
 /* [D-45] not registered in this connection (rejected): no deregistration */
 static void
 test_dispose_unregistered (Fixture *fx, gconstpointer data)
 {
-  stas_fake_fabrics_fail_status (fx->fake, fx->target, STAS_FAKE_OP_DIM, 0x2, 1);
+  stas_fake_fabrics_fail_status (fx->w.fake, fx->target, STAS_FAKE_OP_DIM, 0x2, 1);
   start_ready (fx);
-  stas_fake_fabrics_clear_calls (fx->fake);
+  stas_fake_fabrics_clear_calls (fx->w.fake);
   dispose_dc (fx, FALSE);
   assert_calls (fx, "disconnect");
 }
@@ -770,11 +707,11 @@ test_dispose_deregister_fails (Fixture *fx, gconstpointer data)
 
   start_ready (fx);
   warning = g_strdup_printf ("%s | nvme0 - Deregistration error. ", tid_str (fx));
-  stas_fake_fabrics_fail_errno (fx->fake, fx->target, STAS_FAKE_OP_DIM, EIO, 1);
-  stas_fake_fabrics_clear_calls (fx->fake);
+  stas_fake_fabrics_fail_errno (fx->w.fake, fx->target, STAS_FAKE_OP_DIM, EIO, 1);
+  stas_fake_fabrics_clear_calls (fx->w.fake);
   dispose_dc (fx, FALSE);
   assert_calls (fx, "dim(deregister) disconnect");
-  g_assert_cmpuint (count_logs (fx, STAS_LOG_WARNING, warning), ==, 1);
+  g_assert_cmpuint (stas_test_world_count_logs (&fx->w, STAS_LOG_WARNING, warning), ==, 1);
 }
 
 /* [D-57] disposal cancelled while the chain ran: the chain restarts */
@@ -783,14 +720,14 @@ test_dispose_cancelled_restarts_chain (Fixture *fx, gconstpointer data)
 {
   DisposeResult r = { 0 };
 
-  stas_fake_fabrics_set_delay (fx->fake, fx->target, STAS_FAKE_OP_SUPPORTED_LOG_PAGES,
+  stas_fake_fabrics_set_delay (fx->w.fake, fx->target, STAS_FAKE_OP_SUPPORTED_LOG_PAGES,
                                STAS_FAKE_HOLD);
   fx->dc = new_dc (fx, "tcp", "192.168.1.10", TRUE);
   stas_controller_start (STAS_CONTROLLER (fx->dc));
   wait_calls (fx, STAS_FAKE_OP_SUPPORTED_LOG_PAGES, 1);
   stas_controller_dispose_async (STAS_CONTROLLER (fx->dc), FALSE, on_disposed, &r);
   g_assert_true (stas_controller_cancel_dispose (STAS_CONTROLLER (fx->dc)));
-  stas_fake_fabrics_release (fx->fake, fx->target, STAS_FAKE_OP_SUPPORTED_LOG_PAGES);
+  stas_fake_fabrics_release (fx->w.fake, fx->target, STAS_FAKE_OP_SUPPORTED_LOG_PAGES);
   while (!r.done)
     g_main_context_iteration (NULL, TRUE);
   g_assert_false (r.ok);

@@ -12,126 +12,31 @@
 #include "stas-stac-private.h"
 #include "test-util.h"
 
-#define HOSTNQN "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a"
-#define HOSTID "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a"
+#define HOSTNQN STAS_TEST_HOST_NQN
+#define HOSTID STAS_TEST_HOST_ID
 #define IO_NQN "nqn.2023-01.com.example:array1"
 #define DISC "nqn.2014-08.org.nvmexpress.discovery"
 #define TIME_SCALE 0.001 /* 3 s → 3 ms, 60 s → 60 ms */
 
 typedef struct
 {
-  StasFakeFabrics *fake;
-  StasFabrics *fabrics;
-  StasKernel *kernel;
+  StasTestWorld w;
   StasFakeTarget *io_target; /* tcp 192.168.1.20 4420: IO_NQN */
-  GPtrArray *logs;           /* "<level> <text>" */
 } Fixture;
-
-static void
-on_log (StasLogLevel level, const char *text, gpointer user_data)
-{
-  Fixture *fx = user_data;
-
-  g_ptr_array_add (fx->logs, g_strdup_printf ("%d %s", level, text));
-}
-
-static guint
-count_logs (Fixture *fx, StasLogLevel level, const char *text)
-{
-  g_autofree char *prefix = g_strdup_printf ("%d ", level);
-  guint n = 0;
-
-  for (guint i = 0; i < fx->logs->len; i++)
-    {
-      const char *line = g_ptr_array_index (fx->logs, i);
-      if (g_str_has_prefix (line, prefix) && strstr (line, text) != NULL)
-        n++;
-    }
-  return n;
-}
 
 static void
 setup (Fixture *fx, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-
-  stas_controller_set_time_scale (TIME_SCALE);
-  fx->logs = g_ptr_array_new_with_free_func (g_free);
-  stas_log_set_debug (TRUE);
-  stas_log_set_handler (on_log, fx);
-  fx->fake = stas_fake_fabrics_new ();
-  fx->fabrics = STAS_FABRICS (fx->fake);
-  fx->io_target = stas_fake_fabrics_add_target (fx->fake, "tcp", "192.168.1.20", "4420");
-  stas_fake_fabrics_add_io_subsystem (fx->fake, fx->io_target, IO_NQN, 1);
-  fx->kernel = stas_kernel_new (fx->fabrics);
-  g_assert_true (stas_kernel_start (fx->kernel, &error));
-  g_assert_no_error (error);
-}
-
-static void
-flush (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  stas_test_world_init (&fx->w, TIME_SCALE, TRUE);
+  fx->io_target = stas_fake_fabrics_add_target (fx->w.fake, "tcp", "192.168.1.20", "4420");
+  stas_fake_fabrics_add_io_subsystem (fx->w.fake, fx->io_target, IO_NQN, 1);
+  stas_test_world_start (&fx->w);
 }
 
 static void
 teardown (Fixture *fx, gconstpointer data)
 {
-  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-
-  flush ();
-  g_assert_cmpuint (stas_fake_fabrics_count_pending (fx->fake), ==, 0);
-  g_assert_cmpuint (stas_fake_fabrics_count_ctrls (fx->fake), ==, 0); /* [ARCH-4] */
-  stas_kernel_stop (fx->kernel);
-  while (g_atomic_int_get (&G_OBJECT (fx->kernel)->ref_count) > 1)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-  g_assert_finalize_object (fx->kernel);
-  g_assert_finalize_object (fx->fake);
-  stas_log_set_handler (NULL, NULL);
-  stas_log_set_debug (FALSE);
-  g_ptr_array_unref (fx->logs);
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-on_timeout (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_for (Condition cond, gpointer data)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (5000, on_timeout, &timed_out);
-
-  while (!cond (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_false (timed_out);
-  g_source_remove (id);
-}
-
-static void
-run_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, on_timeout, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static gboolean
-is_connected (gpointer ctl)
-{
-  return stas_controller_get_state (ctl) == STAS_CONTROLLER_CONNECTED;
+  stas_test_world_clear (&fx->w);
 }
 
 static gboolean
@@ -146,27 +51,13 @@ attempts_reach_4 (gpointer ctl)
   return stas_controller_get_connect_attempts (ctl) >= 4;
 }
 
-static StasTid *
-make_tid (const char *traddr, const char *trsvcid, const char *nqn)
-{
-  StasTidDefaults defaults = { .kind = STAS_DAEMON_STACD, .host_nqn = HOSTNQN, .host_id = HOSTID };
-  StasTidFields fields = {
-    .transport = "tcp", .traddr = traddr, .trsvcid = trsvcid, .subsysnqn = nqn
-  };
-  g_autoptr (GError) error = NULL;
-  StasTid *tid = stas_tid_new (&defaults, &fields, &error);
-
-  g_assert_no_error (error);
-  return tid;
-}
-
 static StasIoc *
 new_ioc (Fixture *fx, guint attempts_on_ncc)
 {
-  g_autoptr (StasTid) tid = make_tid ("192.168.1.20", "4420", IO_NQN);
+  g_autoptr (StasTid) tid = stas_test_tid (STAS_DAEMON_STACD, "192.168.1.20", "4420", IO_NQN);
   StasConnectRequest request = { .tid = tid, .discovery = FALSE };
 
-  return stas_ioc_new (fx->fabrics, fx->kernel, &request, attempts_on_ncc);
+  return stas_ioc_new (fx->w.fabrics, fx->w.kernel, &request, attempts_on_ncc);
 }
 
 static StasDlpe
@@ -222,7 +113,7 @@ test_connects (Fixture *fx, gconstpointer data)
 
   stas_ioc_set_origin (ioc, STAS_IOC_ORIGIN_DISCOVERED);
   stas_ioc_set_dlpe (ioc, &dlpe);
-  g_ptr_array_add (sources, make_tid ("192.168.1.10", "8009", DISC));
+  g_ptr_array_add (sources, stas_test_tid (STAS_DAEMON_STACD, "192.168.1.10", "8009", DISC));
   stas_ioc_set_sources (ioc, sources);
   g_assert_cmpstr (stas_ioc_origin_to_string (stas_ioc_get_origin (ioc)), ==, "discovered");
   g_assert_cmpstr (stas_ioc_origin_to_string (STAS_IOC_ORIGIN_EXTERNAL), ==, "external");
@@ -231,11 +122,12 @@ test_connects (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (stas_ioc_get_connect_attempts_on_ncc (ioc), ==, 0);
 
   stas_controller_start (STAS_CONTROLLER (ioc));
-  wait_for (is_connected, ioc);
-  call = stas_fake_fabrics_get_last_call (fx->fake, STAS_FAKE_OP_CONNECT);
+  stas_test_wait_until (stas_test_is_connected, ioc);
+  call = stas_fake_fabrics_get_last_call (fx->w.fake, STAS_FAKE_OP_CONNECT);
   g_assert_nonnull (call);
   g_assert_false (call->discovery);
-  g_assert_cmpuint (count_logs (fx, STAS_LOG_INFO, "Connection established!"), ==, 1);
+  g_assert_cmpuint (stas_test_world_count_logs (&fx->w, STAS_LOG_INFO, "Connection established!"),
+                    ==, 1);
 
   stas_ioc_set_dlpe (ioc, NULL);
   g_assert_null (stas_ioc_get_dlpe (ioc));
@@ -250,16 +142,17 @@ test_ncc_gives_up (Fixture *fx, gconstpointer data)
   StasDlpe dlpe = dlpe_with_eflags (STAS_DLP_EFLAGS_NCC);
   g_autofree char *timer = NULL;
 
-  stas_fake_fabrics_fail_connect (fx->fake, fx->io_target, ECONNREFUSED, STAS_FAKE_FOREVER);
+  stas_fake_fabrics_fail_connect (fx->w.fake, fx->io_target, ECONNREFUSED, STAS_FAKE_FOREVER);
   stas_ioc_set_dlpe (ioc, &dlpe);
   g_assert_true (stas_ioc_get_ncc (ioc));
   stas_controller_start (STAS_CONTROLLER (ioc));
-  wait_for (has_given_up, ioc);
-  run_for (200); /* 60 s retries would be 60 ms: none comes */
-  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_CONNECT, NULL), ==, 2);
+  stas_test_wait_until (has_given_up, ioc);
+  stas_test_run_for (200); /* 60 s retries would be 60 ms: none comes */
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_CONNECT, NULL), ==, 2);
   g_assert_cmpuint (stas_controller_get_connect_attempts (STAS_CONTROLLER (ioc)), ==, 2);
   g_assert_cmpuint (
-      count_logs (fx, STAS_LOG_INFO, "Giving up after 2 connect attempts while the NCC bit is set"),
+      stas_test_world_count_logs (&fx->w, STAS_LOG_INFO,
+                                  "Giving up after 2 connect attempts while the NCC bit is set"),
       ==, 1);
   timer = stas_controller_dup_retry_timer_string (STAS_CONTROLLER (ioc));
   g_assert_true (g_str_has_suffix (timer, "[off]"));
@@ -267,15 +160,15 @@ test_ncc_gives_up (Fixture *fx, gconstpointer data)
   /* [SIG-2] a kick (SIGHUP) tries once more, and gives up again */
   stas_ioc_kick (ioc);
   g_assert_false (stas_ioc_has_given_up (ioc));
-  wait_for (has_given_up, ioc);
-  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_CONNECT, NULL), ==, 3);
+  stas_test_wait_until (has_given_up, ioc);
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_CONNECT, NULL), ==, 3);
 
   /* [NCC-1] the NCC bit cleared: attempts reset, connect now */
-  stas_fake_fabrics_fail_connect (fx->fake, fx->io_target, 0, 0);
+  stas_fake_fabrics_fail_connect (fx->w.fake, fx->io_target, 0, 0);
   dlpe = dlpe_with_eflags (0);
   stas_ioc_set_dlpe (ioc, &dlpe);
   g_assert_cmpuint (stas_controller_get_connect_attempts (STAS_CONTROLLER (ioc)), ==, 0);
-  wait_for (is_connected, ioc);
+  stas_test_wait_until (stas_test_is_connected, ioc);
   g_assert_false (stas_ioc_has_given_up (ioc));
   drop_ioc (ioc);
 }
@@ -287,17 +180,17 @@ test_ncc_limit_applies_only_with_ncc (Fixture *fx, gconstpointer data)
   StasIoc *ignore = new_ioc (fx, 0);
   StasDlpe ncc = dlpe_with_eflags (STAS_DLP_EFLAGS_NCC);
 
-  stas_fake_fabrics_fail_connect (fx->fake, fx->io_target, ECONNREFUSED, STAS_FAKE_FOREVER);
+  stas_fake_fabrics_fail_connect (fx->w.fake, fx->io_target, ECONNREFUSED, STAS_FAKE_FOREVER);
   stas_ioc_set_dlpe (ignore, &ncc);
   stas_controller_start (STAS_CONTROLLER (ignore));
-  wait_for (attempts_reach_4, ignore);
+  stas_test_wait_until (attempts_reach_4, ignore);
   g_assert_false (stas_ioc_has_given_up (ignore));
   drop_ioc (ignore);
 
   {
     StasIoc *plain = new_ioc (fx, 2); /* no DLPE: never NCC */
     stas_controller_start (STAS_CONTROLLER (plain));
-    wait_for (attempts_reach_4, plain);
+    stas_test_wait_until (attempts_reach_4, plain);
     g_assert_false (stas_ioc_has_given_up (plain));
     /* a kick while a retry is pending does nothing */
     stas_ioc_kick (plain);
@@ -305,7 +198,7 @@ test_ncc_limit_applies_only_with_ncc (Fixture *fx, gconstpointer data)
                    stas_controller_is_op_in_flight (STAS_CONTROLLER (plain)));
     drop_ioc (plain);
   }
-  g_assert_cmpuint (count_logs (fx, STAS_LOG_INFO, "Giving up"), ==, 0);
+  g_assert_cmpuint (stas_test_world_count_logs (&fx->w, STAS_LOG_INFO, "Giving up"), ==, 0);
 }
 
 /* [NCC-1] SIGHUP lowers connect-attempts-on-ncc: the next failure gives up */
@@ -315,13 +208,13 @@ test_ncc_limit_changed (Fixture *fx, gconstpointer data)
   StasIoc *ioc = new_ioc (fx, 0);
   StasDlpe ncc = dlpe_with_eflags (STAS_DLP_EFLAGS_NCC);
 
-  stas_fake_fabrics_fail_connect (fx->fake, fx->io_target, ECONNREFUSED, STAS_FAKE_FOREVER);
+  stas_fake_fabrics_fail_connect (fx->w.fake, fx->io_target, ECONNREFUSED, STAS_FAKE_FOREVER);
   stas_ioc_set_dlpe (ioc, &ncc);
   stas_controller_start (STAS_CONTROLLER (ioc));
-  wait_for (attempts_reach_4, ioc);
+  stas_test_wait_until (attempts_reach_4, ioc);
   stas_ioc_set_connect_attempts_on_ncc (ioc, 2);
   g_assert_cmpuint (stas_ioc_get_connect_attempts_on_ncc (ioc), ==, 2);
-  wait_for (has_given_up, ioc);
+  stas_test_wait_until (has_given_up, ioc);
   drop_ioc (ioc);
 }
 
@@ -334,15 +227,18 @@ test_aen_logged (Fixture *fx, gconstpointer data)
   StasUevent bad = { .action = STAS_UEVENT_CHANGE, .nvme_aen = (char *) "zz" };
 
   stas_controller_start (STAS_CONTROLLER (ioc));
-  wait_for (is_connected, ioc);
+  stas_test_wait_until (stas_test_is_connected, ioc);
   device = stas_controller_get_device (STAS_CONTROLLER (ioc));
-  stas_fake_fabrics_emit_aen (fx->fake, device, 0x10203);
+  stas_fake_fabrics_emit_aen (fx->w.fake, device, 0x10203);
   bad.name = (char *) device;
-  stas_fake_fabrics_emit_uevent (fx->fake, &bad);
-  run_for (20);
-  g_assert_cmpuint (count_logs (fx, STAS_LOG_INFO, "- Received AEN: 0x010203"), ==, 1);
-  g_assert_cmpuint (count_logs (fx, STAS_LOG_DEBUG, "Ignoring malformed NVME_AEN \"zz\""), ==, 1);
-  g_assert_true (is_connected (ioc));
+  stas_fake_fabrics_emit_uevent (fx->w.fake, &bad);
+  stas_test_run_for (20);
+  g_assert_cmpuint (stas_test_world_count_logs (&fx->w, STAS_LOG_INFO, "- Received AEN: 0x010203"),
+                    ==, 1);
+  g_assert_cmpuint (
+      stas_test_world_count_logs (&fx->w, STAS_LOG_DEBUG, "Ignoring malformed NVME_AEN \"zz\""), ==,
+      1);
+  g_assert_true (stas_test_is_connected (ioc));
   drop_ioc (ioc);
 }
 
@@ -352,22 +248,22 @@ static void
 test_adopts_concurrent_connection (Fixture *fx, gconstpointer data)
 {
   StasIoc *ioc = new_ioc (fx, 0);
-  g_autoptr (StasTid) tid = make_tid ("192.168.1.20", "4420", IO_NQN);
+  g_autoptr (StasTid) tid = stas_test_tid (STAS_DAEMON_STACD, "192.168.1.20", "4420", IO_NQN);
   g_autoptr (GError) error = NULL;
   const char *external;
 
-  stas_fake_fabrics_set_delay (fx->fake, fx->io_target, STAS_FAKE_OP_CONNECT, STAS_FAKE_HOLD);
+  stas_fake_fabrics_set_delay (fx->w.fake, fx->io_target, STAS_FAKE_OP_CONNECT, STAS_FAKE_HOLD);
   stas_controller_start (STAS_CONTROLLER (ioc));
-  run_for (10);
-  external = stas_fake_fabrics_connect_external (fx->fake, tid, FALSE, &error);
+  stas_test_run_for (10);
+  external = stas_fake_fabrics_connect_external (fx->w.fake, tid, FALSE, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (stas_fake_fabrics_release (fx->fake, fx->io_target, STAS_FAKE_OP_CONNECT), ==,
+  g_assert_cmpuint (stas_fake_fabrics_release (fx->w.fake, fx->io_target, STAS_FAKE_OP_CONNECT), ==,
                     1);
-  wait_for (is_connected, ioc);
+  stas_test_wait_until (stas_test_is_connected, ioc);
   g_assert_cmpstr (stas_controller_get_device (STAS_CONTROLLER (ioc)), ==, external);
-  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_ADOPT, NULL), ==, 1);
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->w.fake, STAS_FAKE_OP_ADOPT, NULL), ==, 1);
   drop_ioc (ioc);
-  g_assert_true (stas_fake_fabrics_has_device (fx->fake, external)); /* kept */
+  g_assert_true (stas_fake_fabrics_has_device (fx->w.fake, external)); /* kept */
 }
 
 /* ---- the stafd snapshot [STAC-3] --------------------------------------------------------- */
