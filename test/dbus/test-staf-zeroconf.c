@@ -512,7 +512,7 @@ test_invalid_update (Fixture *fx, gconstpointer data)
   write_conf (fx, CONF_HEAD);
   start_service (fx);
   advertise (fx, "upd", 4, "127.0.0.1", fx->port4);
-  WAIT_FOR (n_controllers (fx) == 1 && dc4_connected (fx));
+  STAS_TEST_WAIT_FOR (n_controllers (fx) == 1 && dc4_connected (fx));
   stas_avahi_test_resolved (fx->avahi, fx->lo, 4, "upd", TCP, "local", 4, "127.0.0.1", fx->port4,
                             (const char *const[]){ "p=walmart", "upd=1", NULL });
   {
@@ -522,11 +522,11 @@ test_invalid_update (Fixture *fx, gconstpointer data)
         fx->port4);
     g_assert_cmpuint (logs_with (fx, warning), ==, 1);
   }
-  run_for (100);
+  stas_test_run_for (100);
   g_assert_true (dc4_connected (fx));
   g_assert_true (dc_value_is (fx, "127.0.0.1", "mdns advertised", "True"));
   withdraw (fx, "upd");
-  WAIT_FOR (dc_value_is (fx, "127.0.0.1", "mdns advertised", "False"));
+  STAS_TEST_WAIT_FOR (dc_value_is (fx, "127.0.0.1", "mdns advertised", "False"));
   g_assert_true (dc4_connected (fx));
 }
 
