@@ -15,6 +15,7 @@
 #   fault_no_disconnect [LOG...]          no "Disconnect initiated" in the stafd/stacd logs
 #   fault_watch NAME / fault_no_uevent NAME ACTION...
 #                                         kernel nvme uevents into log file NAME; none of ACTIONs
+#   fault_count_ge NAME TEXT N            log file NAME has >= N lines with TEXT
 #   fault_save_log DAEMON TAG             keep DAEMON.log as DAEMON-TAG.log before a restart
 #   fault_wait SECS CMD...                wait_for, then CMD once more to print why it failed
 #   fault_verify TAG SNAP [--any-cntlid] [DAEMON...]
@@ -283,6 +284,13 @@ fault_no_uevent() {
 # fault_save_log DAEMON TAG: rename DAEMON.log to DAEMON-TAG.log (start_daemon truncates
 # DAEMON.log; fault_no_disconnect reads both)
 fault_save_log() { _bb mv "$STAS_VM_LOGDIR/$1.log" "$STAS_VM_LOGDIR/$1-$2.log"; }
+
+# fault_count_ge NAME TEXT N: at least N lines of the log file NAME contain TEXT (a glob)
+fault_count_ge() {
+    count_lines "$STAS_VM_LOGDIR/$1" "$2" > /dev/null
+    echo "$REPLY line(s) of $1 with \"$2\" (want >= $3)"
+    [ "$REPLY" -ge "$3" ]
+}
 
 # fault_wait SECS CMD...: wait_for SECS CMD; on time-out, run CMD once more with its output
 # (the reason) and fail
