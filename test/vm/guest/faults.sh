@@ -7,7 +7,8 @@
 #
 #   fault_ctrls [CLASS]                   the kernel's fabrics controllers, one line each
 #   fault_snapshot NAME [CLASS]           save them to the log file NAME
-#   fault_same_ctrls NAME [--any-cntlid]  the same kernel devices as in snapshot NAME, no more
+#   fault_same_ctrls NAME [--any-cntlid] [--new N]
+#                                         the same kernel devices as in snapshot NAME (+ N new)
 #   fault_no_duplicates [CLASS]           no two controllers for the same connection
 #   fault_all_live [CLASS]                every controller is live (and there is one at least)
 #   fault_states_are CLASS STATE...       every controller is in one of STATEs (at least one)
@@ -16,6 +17,7 @@
 #   fault_watch NAME / fault_no_uevent NAME ACTION...
 #                                         kernel nvme uevents into log file NAME; none of ACTIONs
 #   fault_count_ge NAME TEXT N            log file NAME has >= N lines with TEXT
+#   fault_sigkill DAEMON [TAG]            SIGKILL, wait, keep its log as DAEMON-TAG.log
 #   fault_save_log DAEMON TAG             keep DAEMON.log as DAEMON-TAG.log before a restart
 #   fault_wait SECS CMD...                wait_for, then CMD once more to print why it failed
 #   fault_verify TAG SNAP [--any-cntlid] [DAEMON...]
@@ -86,15 +88,24 @@ fault_snapshot() {
     [ ${#REPLY_A[@]} -gt 0 ] || { echo "fault_snapshot: no $cls controller" >&2; return 1; }
 }
 
-# fault_same_ctrls NAME [--any-cntlid]: the kernel has exactly the controllers of snapshot
-# NAME (of its class): same names and same devices (INODE), same connection (type, transport,
-# addresses, NQNs) and, unless --any-cntlid, the same controller ID on the target.  A kernel
-# reconnect (after kato) may get a new cntlid from the target: use --any-cntlid there.  The
-# state is not compared (fault_all_live does).
+# fault_same_ctrls NAME [--any-cntlid] [--new N]: the kernel has exactly the controllers of
+# snapshot NAME (of its class): same names and same devices (INODE), same connection (type,
+# transport, addresses, NQNs) and, unless --any-cntlid, the same controller ID on the target.
+# A kernel reconnect (after kato) may get a new cntlid from the target: use --any-cntlid there.
+# With --new N, exactly N controllers that are not in the snapshot must exist besides (e.g. a
+# subsystem added during the fault).  The state is not compared (fault_all_live does).
 fault_same_ctrls() {
-    local f=$STAS_VM_LOGDIR/$1 any=0 cls=all l n bad=0
-    [ "${2:-}" = --any-cntlid ] && any=1
-    [ -r "$f" ] || { echo "fault_same_ctrls: no snapshot $1" >&2; return 1; }
+    local f=$STAS_VM_LOGDIR/$1 any=0 new=0 cls=all l n bad=0 added=0
+    shift
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --any-cntlid) any=1 ;;
+            --new) new=$2; shift ;;
+            *) echo "fault_same_ctrls: unknown option $1" >&2; return 2 ;;
+        esac
+        shift
+    done
+    [ -r "$f" ] || { echo "fault_same_ctrls: no snapshot ${f##*/}" >&2; return 1; }
     local -A was=() now=()
     local -a a b
     while IFS= read -r l; do
@@ -120,9 +131,10 @@ fault_same_ctrls() {
         fi
     done
     for n in "${!now[@]}"; do
-        [ -n "${was[$n]:-}" ] || { echo "new: ${now[$n]}"; bad=1; }
+        [ -n "${was[$n]:-}" ] || { echo "new: ${now[$n]}"; added=$((added + 1)); }
     done
-    [ $bad = 0 ] && echo "same ${#was[@]} $cls controller(s) as in $1"
+    [ $added = "$new" ] || { echo "$added new controller(s), expected $new"; bad=1; }
+    [ $bad = 0 ] && echo "same ${#was[@]} $cls controller(s) as in ${f##*/}, $added new"
     [ $bad = 0 ]
 }
 
@@ -279,6 +291,20 @@ fault_no_uevent() {
     done < "$f"
     [ $bad = 0 ] && echo "no nvme uevent $* in ${f##*/}"
     [ $bad = 0 ]
+}
+
+# fault_sigkill DAEMON [TAG]: SIGKILL the daemon started by start_daemon (no clean shutdown:
+# no state file written at exit, nothing released), wait until it is gone, and keep its log
+# as DAEMON-TAG.log (default TAG: killed), which a restart would truncate
+fault_sigkill() {
+    local pid
+    daemon_pid "$1" > /dev/null || { echo "fault_sigkill: $1 was not started" >&2; return 1; }
+    pid=$REPLY
+    kill -KILL "$pid" || return 1
+    wait_for 10 not proc_alive "$pid" || { echo "fault_sigkill: $1 ($pid) still runs" >&2; return 1; }
+    wait "$pid" 2> /dev/null
+    _bb rm -f "$STAS_VM_RUN/daemon-$1.pid"
+    fault_save_log "$1" "${2:-killed}"
 }
 
 # fault_save_log DAEMON TAG: rename DAEMON.log to DAEMON-TAG.log (start_daemon truncates
