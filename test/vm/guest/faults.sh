@@ -19,7 +19,7 @@
 #   fault_count_ge NAME TEXT N            log file NAME has >= N lines with TEXT
 #   fault_sigkill DAEMON [TAG]            SIGKILL, wait, keep its log as DAEMON-TAG.log
 #   fault_save_log DAEMON TAG             keep DAEMON.log as DAEMON-TAG.log before a restart
-#   fault_wait SECS CMD...                wait_for, then CMD once more to print why it failed
+#   fault_wait SECS CMD...                wait_for, printing the output of CMD's last run
 #   fault_verify TAG SNAP [--any-cntlid] [DAEMON...]
 #                                         all of the above as checks named TAG-...
 #
@@ -318,15 +318,21 @@ fault_count_ge() {
     [ "$REPLY" -ge "$3" ]
 }
 
-# fault_wait SECS CMD...: wait_for SECS CMD; on time-out, run CMD once more with its output
-# (the reason) and fail
+# fault_wait SECS CMD...: poll CMD every 0.1 s until it succeeds or SECS passed (as wait_for),
+# then print the output of its last run (why it still fails, or what it found)
 fault_wait() {
-    local t=$1
+    local us end f=$STAS_VM_LOGDIR/.fault-wait.out rc l
+    _secs_to_us us "$1"
     shift
-    wait_for "$t" "$@" && { "$@"; return 0; }
-    echo "still failing after $t s:"
-    "$@"
-    return 1
+    end=$((${EPOCHREALTIME/./} + us))
+    while :; do
+        "$@" > "$f" 2>&1 && rc=0 && break
+        rc=1
+        [ "${EPOCHREALTIME/./}" -gt "$end" ] && { echo "still failing after the wait:"; break; }
+        stas_sleep 0.1
+    done
+    while IFS= read -r l || [ -n "$l" ]; do echo "$l"; done < "$f"
+    return $rc
 }
 
 # fault_verify TAG SNAP [--any-cntlid] [DAEMON...]: the after-fault checks, each a check named
