@@ -5,6 +5,7 @@
 # (port down, daemon killed, Avahi gone, uevent storm ...) loses no connection, and afterwards
 # the daemons agree with the kernel.
 #
+#   fault_netns_fabric KATO SUB...        set-up: a target port that can go down (netns + veth)
 #   fault_ctrls [CLASS]                   the kernel's fabrics controllers, one line each
 #   fault_snapshot NAME [CLASS]           save them to the log file NAME
 #   fault_same_ctrls NAME [--any-cntlid] [--new N]
@@ -17,6 +18,7 @@
 #   fault_watch NAME / fault_no_uevent NAME ACTION...
 #                                         kernel nvme uevents into log file NAME; none of ACTIONs
 #   fault_count_ge NAME TEXT N            log file NAME has >= N lines with TEXT
+#   fault_log_after NAME FIRST THEN       log file NAME has a THEN line after a FIRST line
 #   fault_sigkill DAEMON [TAG]            SIGKILL, wait, keep its log as DAEMON-TAG.log
 #   fault_save_log DAEMON TAG             keep DAEMON.log as DAEMON-TAG.log before a restart
 #   fault_wait SECS CMD...                wait_for, printing the output of CMD's last run
@@ -27,6 +29,25 @@
 # the daemons use to classify devices when present (behaviour §2.3, kernel >= 5.18).
 # The assertion helpers print what differs (so `check NAME fault_... ` shows it in output.log)
 # and return non-zero on a mismatch.
+
+# fault_netns_fabric KATO SUB...: a fabric whose port can go down: netns tgt joined by veth
+# (netns_pair), port 1 at $NS_TGT_ADDR:8009 in it serving the DC and the subsystems SUB...;
+# $STAFD_CONF with that DC and $STACD_CONF (tron, kato KATO, reconnect-delay 1,
+# ctrl-loss-tmo 600: the kernel keeps retrying every second); fresh state files.  Needs
+# guest/stafd.sh and guest/stacd.sh.  The port goes down with `ip link set $NS_HOST_IF down`
+# (connects fail at once, established connections lose every packet) and up with `... up`.
+fault_netns_fabric() {
+    local kato=$1 s p
+    shift
+    netns_pair tgt || return 1
+    _bb rm -rf /run/stafd /run/stacd
+    target_port 1 "$NS_TGT_ADDR" 8009 --netns tgt || return 1
+    for s; do target_subsys "$s" --ns none && target_link "$s" 1 || return 1; done
+    p="kato = $kato"$'\n'"reconnect-delay = 1"$'\n'"ctrl-loss-tmo = 600"
+    printf '[Global]\ntron = true\n%s\n\n[Service Discovery]\nzeroconf = disabled\n\n[Controllers]\ncontroller = transport=tcp;traddr=%s;trsvcid=8009\n' \
+        "$p" "$NS_TGT_ADDR" > "$STAFD_CONF" || return 1
+    stacd_conf "[Global]" "tron = true" "$p" "nr-io-queues = 1"
+}
 
 # _fault_addr ADDRESS: the traddr, trsvcid and host_iface items of a controller's address
 # attribute, in FAULT_TRADDR FAULT_TRSVCID FAULT_IFACE
@@ -316,6 +337,23 @@ fault_count_ge() {
     count_lines "$STAS_VM_LOGDIR/$1" "$2" > /dev/null
     echo "$REPLY line(s) of $1 with \"$2\" (want >= $3)"
     [ "$REPLY" -ge "$3" ]
+}
+
+# fault_log_after NAME FIRST THEN: in the log file NAME, a line with THEN follows a line with
+# FIRST (texts are globs), e.g. a DLP read after the kernel's rediscover event
+fault_log_after() {
+    local l found=0
+    [ -r "$STAS_VM_LOGDIR/$1" ] || { echo "fault_log_after: no log $1" >&2; return 1; }
+    while IFS= read -r l || [ -n "$l" ]; do
+        if [ $found = 0 ]; then
+            [[ $l == *$2* ]] && found=1
+        elif [[ $l == *$3* ]]; then
+            echo "$1: \"$3\" after \"$2\""
+            return 0
+        fi
+    done < "$STAS_VM_LOGDIR/$1"
+    echo "$1: no \"$3\" after \"$2\" (first found: $found)"
+    return 1
 }
 
 # fault_wait SECS CMD...: poll CMD every 0.1 s until it succeeds or SECS passed (as wait_for),
