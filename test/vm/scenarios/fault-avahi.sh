@@ -60,6 +60,7 @@ check lost-logged wait_for 10 zc_log_count_is "$LOST" 2
 check back-logged wait_for 20 zc_log_count_is "$BACK" 2
 check services-dropped wait_for 10 zc_status_has '"services": {}'
 check unadvertised-dc-kept fault_daemon_agrees stafd unadvertised-stafd
+check unadvertised-shown file_has "$(logfile unadvertised-stafd-ls-d.json)" '"mdns advertised": "False"'
 check unadvertised-not-aging file_has "$(logfile unadvertised-stafd-ls-d.json)" '"unresponsive removal time": "---"'
 require republish avahi_publish_dc "$ZC_DC_NAME" 8009 p=tcp
 check advert-seen-again wait_for 20 zc_status_has "$SERVICE"
