@@ -1,0 +1,681 @@
+/* test-bad-input.c — stafd's service object on a private bus, fed hostile input by the fake
+ * fabrics and by D-Bus callers (spec/bad-input.md §1.3 secrets, §4, §6): every case checks
+ * the message the user sees and that nothing connected is lost. [BAD-0] [DC-1] [DC-5] [REF-1]
+ * [D-41] [D-70] [SEC-1]
+ *
+ * The small helpers below (bus connection, call, WAIT_FOR, log capture) repeat the pattern of
+ * test-staf.c; they should move to test/test-util.[ch] once that file is free to edit. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <gio/gio.h>
+#include <string.h>
+
+#include "fake-fabrics.h"
+#include "stas-dbus-generated.h"
+#include "stas-log.h"
+#include "stas-paths.h"
+#include "stas-staf-private.h"
+
+#define DISC "nqn.2014-08.org.nvmexpress.discovery"
+#define TRTYPE_RDMA 1
+#define TRTYPE_TCP 3
+#define ADRFAM_IPV4 1
+#define SUBTYPE_REFERRAL 1
+#define SUBTYPE_NVME 2
+#define DC1_TID "(tcp, 192.168.1.10, 8009, " DISC ")"
+#define DC2_TID "(tcp, 192.168.1.11, 8009, " DISC ")"
+/* an invalid DH-HMAC-CHAP secret (no trailing ':'): its value must never be shown */
+#define SECRET_TEXT "c2VjcmV0LXZhbHVlLXNlY3JldC12YWx1ZQ"
+#define BAD_SECRET "DHHC-1:00:" SECRET_TEXT
+
+typedef struct
+{
+  GTestDBus *bus;
+  GDBusConnection *server;
+  GDBusConnection *client;
+  StasFakeFabrics *fake;
+  StasFakeTarget *t1;
+  StasService *service;
+  char *conf;
+  GPtrArray *logs; /* of StasDiag: everything stafd logged */
+} Fixture;
+
+static void
+on_log (StasLogLevel level, const char *text, gpointer user_data)
+{
+  Fixture *fx = user_data;
+
+  /* [SEC-1] secrets never reach the log, whatever the input */
+  g_assert_null (strstr (text, SECRET_TEXT));
+  g_ptr_array_add (fx->logs, stas_diag_new (level, text));
+}
+
+/* How many messages at @level are exactly @text. */
+static guint
+count_logs (Fixture *fx, StasLogLevel level, const char *text)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < fx->logs->len; i++)
+    {
+      StasDiag *d = g_ptr_array_index (fx->logs, i);
+      n += d->level == level && strcmp (d->text, text) == 0;
+    }
+  if (n == 0)
+    for (guint i = 0; i < fx->logs->len; i++)
+      g_test_message ("log %d: %s", ((StasDiag *) g_ptr_array_index (fx->logs, i))->level,
+                      ((StasDiag *) g_ptr_array_index (fx->logs, i))->text);
+  return n;
+}
+
+/* How many messages at @level or more severe. */
+static guint
+count_level (Fixture *fx, StasLogLevel level)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < fx->logs->len; i++)
+    n += ((StasDiag *) g_ptr_array_index (fx->logs, i))->level <= level;
+  return n;
+}
+
+static void
+write_file (const char *path, const char *text)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+}
+
+static StasDlpeSpec
+nvme_entry (const char *traddr, const char *subnqn)
+{
+  return (StasDlpeSpec){ .trtype = TRTYPE_TCP,
+                         .adrfam = ADRFAM_IPV4,
+                         .subtype = SUBTYPE_NVME,
+                         .portid = 1,
+                         .cntlid = 0xffff,
+                         .asqsz = 32,
+                         .trsvcid = "4420",
+                         .subnqn = subnqn,
+                         .traddr = traddr };
+}
+
+static StasDlpeSpec
+referral_entry (const char *traddr, const char *trsvcid)
+{
+  return (StasDlpeSpec){ .trtype = TRTYPE_TCP,
+                         .adrfam = ADRFAM_IPV4,
+                         .subtype = SUBTYPE_REFERRAL,
+                         .portid = 2,
+                         .cntlid = 0xffff,
+                         .asqsz = 32,
+                         .trsvcid = trsvcid,
+                         .subnqn = DISC,
+                         .traddr = traddr };
+}
+
+static GDBusConnection *
+bus_connection (Fixture *fx)
+{
+  g_autoptr (GError) error = NULL;
+  GDBusConnection *c =
+      g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (fx->bus),
+                                              G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                  G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                              NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  return c;
+}
+
+static void
+on_shutdown (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+setup (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *hostnqn = stas_path_nvme_file ("hostnqn");
+  g_autofree char *hostid = stas_path_nvme_file ("hostid");
+  g_autofree char *state = g_build_filename (stas_path_rundir (), "stafd", NULL);
+  g_autofree char *rm = g_strdup_printf ("rm -rf '%s' '%s'", state, stas_path_firmware_tables ());
+  g_autoptr (GError) error = NULL;
+  StasFakeTarget *t2;
+  StasDlpeSpec page1[] = { nvme_entry ("192.168.1.20", "nqn.2023-01.com.example:a"),
+                           referral_entry ("192.168.1.11", "8009") };
+  StasDlpeSpec page2[] = { nvme_entry ("192.168.1.21", "nqn.2023-01.com.example:c") };
+
+  write_file (hostnqn, "nqn.2014-08.org.nvmexpress:uuid:9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a\n");
+  write_file (hostid, "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a\n");
+  g_assert_cmpint (system (rm), ==, 0);
+  fx->conf = g_build_filename (stas_path_sysconfdir (), "stafd-bad-input.conf", NULL);
+  /* §1.3: a malformed secret is a parameter problem, the entry is used */
+  write_file (fx->conf,
+              "[Controllers]\n"
+              "controller = transport=tcp;traddr=192.168.1.10;dhchap-secret=" BAD_SECRET "\n");
+
+  fx->logs = stas_diags_new ();
+  stas_log_set_handler (on_log, fx);
+  fx->fake = stas_fake_fabrics_new ();
+  fx->t1 = stas_fake_fabrics_add_target (fx->fake, "tcp", "192.168.1.10", "8009");
+  stas_fake_fabrics_add_discovery_subsystem (fx->fake, fx->t1, DISC, STAS_FAKE_DCTYPE_DDC);
+  stas_fake_fabrics_set_dlp (fx->fake, fx->t1, page1, G_N_ELEMENTS (page1));
+  t2 = stas_fake_fabrics_add_target (fx->fake, "tcp", "192.168.1.11", "8009");
+  stas_fake_fabrics_add_discovery_subsystem (fx->fake, t2, DISC, STAS_FAKE_DCTYPE_DDC);
+  stas_fake_fabrics_set_dlp (fx->fake, t2, page2, G_N_ELEMENTS (page2));
+  stas_controller_set_time_scale (0.001);
+
+  fx->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_up (fx->bus);
+  fx->server = bus_connection (fx);
+  fx->client = bus_connection (fx);
+
+  fx->service = STAS_SERVICE (stas_staf_new (STAS_FABRICS (fx->fake)));
+  g_assert_true (stas_service_start (fx->service, fx->conf, TRUE, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_true (stas_service_startup (fx->service, &error));
+  g_assert_no_error (error);
+  stas_soak_set_scale (stas_staf_get_soak (STAS_STAF (fx->service)), 0.01);
+  g_assert_true (stas_service_export (fx->service, fx->server, &error));
+  g_assert_no_error (error);
+  stas_service_activate (fx->service);
+}
+
+static void
+teardown (Fixture *fx, gconstpointer data)
+{
+  gboolean done = FALSE;
+
+  stas_service_shutdown_async (fx->service, on_shutdown, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+  stas_service_unexport (fx->service);
+  g_clear_object (&fx->service);
+  g_dbus_connection_close_sync (fx->client, NULL, NULL);
+  g_dbus_connection_close_sync (fx->server, NULL, NULL);
+  g_clear_object (&fx->client);
+  g_clear_object (&fx->server);
+  g_test_dbus_down (fx->bus);
+  g_clear_object (&fx->bus);
+  g_clear_object (&fx->fake);
+  stas_log_set_handler (NULL, NULL);
+  g_ptr_array_unref (fx->logs);
+  g_free (fx->conf);
+}
+
+typedef struct
+{
+  GMainLoop *loop;
+  GVariant *reply;
+  GError *error;
+} CallData;
+
+static void
+on_call_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  CallData *data = user_data;
+
+  data->reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &data->error);
+  g_main_loop_quit (data->loop);
+}
+
+/* Calls @method; returns the reply or NULL with @error set. */
+static GVariant *
+try_call (Fixture *fx,
+          const char *iface,
+          const char *method,
+          GVariant *params,
+          const char *type,
+          GError **error)
+{
+  CallData data = { .loop = g_main_loop_new (NULL, FALSE) };
+
+  g_dbus_connection_call (fx->client, g_dbus_connection_get_unique_name (fx->server),
+                          "/org/nvmexpress/staf", iface, method, params,
+                          type != NULL ? G_VARIANT_TYPE (type) : NULL, G_DBUS_CALL_FLAGS_NONE,
+                          20000, NULL, on_call_done, &data);
+  g_main_loop_run (data.loop);
+  g_main_loop_unref (data.loop);
+  if (data.error != NULL)
+    g_propagate_error (error, data.error);
+  return data.reply;
+}
+
+static GVariant *
+call (Fixture *fx, const char *iface, const char *method, GVariant *params, const char *type)
+{
+  g_autoptr (GError) error = NULL;
+  GVariant *reply = try_call (fx, iface, method, params, type, &error);
+
+  g_assert_no_error (error);
+  return reply;
+}
+
+/* [SEC-1] the secret is never on D-Bus either */
+static void
+assert_no_secret (GVariant *reply)
+{
+  g_autofree char *text = g_variant_print (reply, FALSE);
+
+  g_assert_null (strstr (text, SECRET_TEXT));
+}
+
+static GVariant *
+list_controllers (Fixture *fx)
+{
+  g_autoptr (GVariant) reply =
+      call (fx, "org.nvmexpress.staf", "list_controllers", g_variant_new ("(b)", TRUE), "(aa{ss})");
+
+  assert_no_secret (reply);
+  return g_variant_get_child_value (reply, 0);
+}
+
+/* The value of @key of the controller at @traddr in list_controllers, or NULL. */
+static char *
+controller_value (Fixture *fx, const char *traddr, const char *key)
+{
+  g_autoptr (GVariant) list = list_controllers (fx);
+
+  for (gsize i = 0; i < g_variant_n_children (list); i++)
+    {
+      g_autoptr (GVariant) ctrl = g_variant_get_child_value (list, i);
+      const char *value = NULL;
+
+      if (g_variant_lookup (ctrl, "traddr", "&s", &value) && strcmp (value, traddr) == 0)
+        return g_variant_lookup (ctrl, key, "s", &value) ? g_strdup (value) : NULL;
+    }
+  return NULL;
+}
+
+static gboolean
+connected (Fixture *fx, const char *traddr)
+{
+  g_autofree char *value = controller_value (fx, traddr, "connected");
+
+  return g_strcmp0 (value, "True") == 0;
+}
+
+static GVariant *
+log_pages (Fixture *fx, const char *traddr)
+{
+  g_autoptr (GVariant) reply =
+      call (fx, "org.nvmexpress.staf", "get_log_pages",
+            g_variant_new ("(sssssss)", "tcp", traddr, "8009", DISC, "", "", ""), "(aa{ss})");
+
+  return g_variant_get_child_value (reply, 0);
+}
+
+static guint
+n_log_pages (Fixture *fx, const char *traddr)
+{
+  g_autoptr (GVariant) list = log_pages (fx, traddr);
+
+  return (guint) g_variant_n_children (list);
+}
+
+static guint
+n_controllers (Fixture *fx)
+{
+  g_autoptr (GVariant) list = list_controllers (fx);
+
+  return (guint) g_variant_n_children (list);
+}
+
+static guint
+n_calls (Fixture *fx, StasFakeOp op)
+{
+  return stas_fake_fabrics_count_calls (fx->fake, op, NULL);
+}
+
+/* Runs the main loop until @cond holds (bounded: the assertion after it tells). */
+#define WAIT_FOR(cond)                                                                             \
+  G_STMT_START                                                                                     \
+  {                                                                                                \
+    gint64 _end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;                                   \
+    while (!(cond) && g_get_monotonic_time () < _end)                                              \
+      g_main_context_iteration (NULL, FALSE);                                                      \
+    g_assert_true (cond);                                                                          \
+  }                                                                                                \
+  G_STMT_END
+
+/* Iterates the main loop for @ms of wall time (lets a wrong reaction happen). */
+static void
+run_for (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+/* Both DCs connected with their pages: the state every test starts from. */
+static void
+wait_steady (Fixture *fx)
+{
+  WAIT_FOR (n_log_pages (fx, "192.168.1.10") == 2 && n_log_pages (fx, "192.168.1.11") == 1 &&
+            connected (fx, "192.168.1.10") && connected (fx, "192.168.1.11"));
+  g_assert_cmpuint (n_controllers (fx), ==, 2);
+}
+
+static const char *
+dc1_device (Fixture *fx)
+{
+  static char device[32];
+  g_autofree char *value = controller_value (fx, "192.168.1.10", "device");
+
+  g_assert_nonnull (value);
+  g_strlcpy (device, value, sizeof device);
+  return device;
+}
+
+/* Asserts the DLPE dictionary at @index of @pages has @key = @expected. */
+static void
+assert_dlpe (GVariant *pages, gsize index, const char *key, const char *expected)
+{
+  g_autoptr (GVariant) dlpe = g_variant_get_child_value (pages, index);
+  const char *value = NULL;
+
+  g_assert_true (g_variant_lookup (dlpe, key, "&s", &value));
+  g_assert_cmpstr (value, ==, expected);
+}
+
+/* ---- §1.3 / [SEC-1] ----------------------------------------------------------------------- */
+
+/* A malformed dhchap-secret: WARNING with <redacted>, the entry still used (connected), the
+ * value nowhere in the log (on_log) or on D-Bus (list_controllers, controller_info). */
+static void
+test_bad_secret_redacted (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *warning = NULL;
+  g_autoptr (GVariant) info = NULL;
+
+  wait_steady (fx);
+  warning = g_strdup_printf ("%s:2: [Controllers] controller: invalid dhchap-secret "
+                             "\"<redacted>\" (expected DHHC-1:<2 hex>:<base64>:), ignored",
+                             fx->conf);
+  g_assert_cmpuint (count_logs (fx, STAS_LOG_WARNING, warning), ==, 1);
+  g_assert_null (stas_fake_fabrics_get_last_call (fx->fake, STAS_FAKE_OP_CONNECT)->host_key);
+  info = call (fx, "org.nvmexpress.staf.debug", "controller_info",
+               g_variant_new ("(sssssss)", "tcp", "192.168.1.10", "8009", DISC, "", "", ""), "(s)");
+  assert_no_secret (info);
+}
+
+/* ---- §6 hostile log page entries --------------------------------------------------------- */
+
+/* An unterminated subnqn: 256 printable bytes, no NUL (read up to the field size). */
+#define LONG_NQN_HEAD "nqn.2023-01.com.example:"
+
+static char *
+unterminated_nqn (void)
+{
+  GString *nqn = g_string_new (LONG_NQN_HEAD);
+
+  while (nqn->len < 256)
+    g_string_append_c (nqn, 'x');
+  return g_string_free (nqn, FALSE);
+}
+
+/* [BAD-0] [DC-5] [D-70] [REF-1] [D-41] padded, unterminated, non-printable, invalid and
+ * cross-transport entries: the good ones published (stripped), the non-printable one
+ * dropped with one WARNING and counted, the malformed referral warned about and the DC's
+ * previous referral kept (still connected), the cross-transport referral an INFO; a re-read
+ * of the same page warns about nothing again (rate limit) and nothing is disconnected. */
+static void
+test_hostile_entries (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *nqn = unterminated_nqn ();
+  g_autofree char *dropped = NULL;
+  g_autofree char *dropped_warning = NULL;
+  g_autoptr (GVariant) pages = NULL;
+  StasDlpeSpec page[] = {
+    nvme_entry ("  192.168.1.20  ", "nqn.2023-01.com.example:a   "),
+    nvme_entry ("192.168.1.22", nqn),
+    nvme_entry ("192.168.1.\00123", "nqn.2023-01.com.example:d"),
+    referral_entry ("555.555.555.555", "8009"),
+    referral_entry ("192.168.1.12", "8009"),
+  };
+  const char *dev;
+  guint connects, reads;
+
+  page[4].trtype = TRTYPE_RDMA;
+  wait_steady (fx);
+  dev = dc1_device (fx);
+  connects = n_calls (fx, STAS_FAKE_OP_CONNECT);
+  g_ptr_array_set_size (fx->logs, 0);
+
+  /* the referral to 192.168.1.11 is gone from this page, but the page is not clean */
+  stas_fake_fabrics_set_dlp (fx->fake, fx->t1, page, G_N_ELEMENTS (page));
+  WAIT_FOR (n_log_pages (fx, "192.168.1.10") == 4);
+  run_for (200); /* a wrong removal would happen at the next pass (soak 15 ms) */
+
+  pages = log_pages (fx, "192.168.1.10");
+  assert_dlpe (pages, 0, "traddr", "192.168.1.20"); /* spaces stripped */
+  assert_dlpe (pages, 0, "subnqn", "nqn.2023-01.com.example:a");
+  assert_dlpe (pages, 1, "subnqn", nqn); /* read up to the field size */
+  assert_dlpe (pages, 2, "traddr", "555.555.555.555");
+  assert_dlpe (pages, 3, "trtype", "rdma");
+
+  dropped_warning =
+      g_strdup_printf (DC1_TID " | %s - Dropped 1 malformed discovery log page entries", dev);
+  g_assert_cmpuint (count_logs (fx, STAS_LOG_WARNING, dropped_warning), ==, 1);
+  g_assert_cmpuint (count_logs (fx, STAS_LOG_WARNING,
+                                DC1_TID " - Ignoring malformed referral entry 2: traddr "
+                                        "\"555.555.555.555\" is not a valid IP address"),
+                    ==, 1);
+  g_assert_cmpuint (count_logs (fx, STAS_LOG_INFO,
+                                DC1_TID " - Ignoring referral 192.168.1.12:8009 (transport rdma "
+                                        "differs from the DC's transport tcp)"),
+                    ==, 1);
+  dropped = controller_value (fx, "192.168.1.10", "log pages dropped");
+  g_assert_cmpstr (dropped, ==, "1");
+
+  /* nothing connected lost: the previous referral is kept, nothing disconnected or added */
+  g_assert_cmpuint (n_controllers (fx), ==, 2);
+  g_assert_true (connected (fx, "192.168.1.11"));
+  g_assert_true (connected (fx, "192.168.1.10"));
+  g_assert_cmpuint (n_calls (fx, STAS_FAKE_OP_DISCONNECT), ==, 0);
+  g_assert_cmpuint (n_calls (fx, STAS_FAKE_OP_CONNECT), ==, connects);
+
+  /* rate limit: the same page read again warns about nothing again */
+  reads = n_calls (fx, STAS_FAKE_OP_GET_DISCOVERY_LOG);
+  stas_fake_fabrics_emit_aen (fx->fake, dev, 0x70f002);
+  WAIT_FOR (n_calls (fx, STAS_FAKE_OP_GET_DISCOVERY_LOG) > reads &&
+            stas_fake_fabrics_count_pending (fx->fake) == 0);
+  run_for (200);
+  g_assert_cmpuint (count_logs (fx, STAS_LOG_WARNING, dropped_warning), ==, 1);
+  g_assert_cmpuint (count_level (fx, STAS_LOG_WARNING), ==, 2);
+  g_assert_cmpuint (n_controllers (fx), ==, 2);
+  g_assert_cmpuint (n_calls (fx, STAS_FAKE_OP_DISCONNECT), ==, 0);
+}
+
+/* [BAD-0] [DC-1] a DLP header with more than 16384 records: ERROR naming the count, the
+ * previous cache kept (stacd keeps seeing the last good data), nothing disconnected. */
+static void
+test_numrec_too_large (Fixture *fx, gconstpointer data)
+{
+  g_autofree StasDlpeSpec *page = g_new (StasDlpeSpec, STAS_MAX_DLP_RECORDS + 1);
+  g_autofree char *error_text = NULL;
+  const char *dev;
+  guint reads;
+
+  for (guint i = 0; i <= STAS_MAX_DLP_RECORDS; i++)
+    page[i] = nvme_entry ("192.168.1.20", "nqn.2023-01.com.example:a");
+  wait_steady (fx);
+  dev = dc1_device (fx);
+  reads = n_calls (fx, STAS_FAKE_OP_GET_DISCOVERY_LOG);
+  g_ptr_array_set_size (fx->logs, 0);
+  stas_fake_fabrics_set_dlp (fx->fake, fx->t1, page, STAS_MAX_DLP_RECORDS + 1);
+  error_text = g_strdup_printf (DC1_TID " | %s - Discovery log page too large (%u records)", dev,
+                                STAS_MAX_DLP_RECORDS + 1);
+  WAIT_FOR (count_logs (fx, STAS_LOG_ERROR, error_text) == 1);
+  /* retried (every 20 s, scaled) without a second ERROR */
+  WAIT_FOR (n_calls (fx, STAS_FAKE_OP_GET_DISCOVERY_LOG) >= reads + 3);
+  g_assert_cmpuint (count_logs (fx, STAS_LOG_ERROR, error_text), ==, 1);
+  g_assert_cmpuint (count_level (fx, STAS_LOG_ERROR), ==, 1);
+  g_assert_cmpuint (n_log_pages (fx, "192.168.1.10"), ==, 2);
+  g_assert_cmpuint (n_controllers (fx), ==, 2);
+  g_assert_true (connected (fx, "192.168.1.11"));
+  g_assert_cmpuint (n_calls (fx, STAS_FAKE_OP_DISCONNECT), ==, 0);
+}
+
+/* [BAD-0] [DC-1] GENCTR changing under every read: ERROR "genctr mismatch" once for the
+ * streak, the previous cache kept meanwhile; the next clean read replaces it. */
+static void
+test_genctr_churn (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *error_text = NULL;
+  StasDlpeSpec page[] = { nvme_entry ("192.168.1.20", "nqn.2023-01.com.example:a"),
+                          nvme_entry ("192.168.1.20", "nqn.2023-01.com.example:b"),
+                          referral_entry ("192.168.1.11", "8009") };
+  const char *dev;
+  guint reads;
+
+  wait_steady (fx);
+  dev = dc1_device (fx);
+  g_ptr_array_set_size (fx->logs, 0);
+  /* STAS_DLP_GENCTR_RETRIES reads per retrieval: three failed retrievals */
+  stas_fake_fabrics_set_genctr_churn (fx->fake, fx->t1, 3 * STAS_DLP_GENCTR_RETRIES);
+  reads = n_calls (fx, STAS_FAKE_OP_GET_DISCOVERY_LOG);
+  stas_fake_fabrics_set_dlp (fx->fake, fx->t1, page, G_N_ELEMENTS (page)); /* AEN */
+  error_text =
+      g_strdup_printf (DC1_TID " | %s - Failed to retrieve log pages. genctr mismatch", dev);
+  WAIT_FOR (count_logs (fx, STAS_LOG_ERROR, error_text) == 1);
+  g_assert_cmpuint (n_log_pages (fx, "192.168.1.10"), ==, 2); /* previous cache */
+  WAIT_FOR (n_log_pages (fx, "192.168.1.10") == 3);
+  g_assert_cmpuint (n_calls (fx, STAS_FAKE_OP_GET_DISCOVERY_LOG), >=, reads + 4);
+  g_assert_cmpuint (count_logs (fx, STAS_LOG_ERROR, error_text), ==, 1);
+  g_assert_cmpuint (count_level (fx, STAS_LOG_ERROR), ==, 1);
+  g_assert_cmpuint (n_controllers (fx), ==, 2);
+  g_assert_cmpuint (n_calls (fx, STAS_FAKE_OP_DISCONNECT), ==, 0);
+}
+
+/* ---- §4 D-Bus ------------------------------------------------------------------------------ */
+
+static void
+assert_invalid_args (Fixture *fx, const char *iface, const char *method, GVariant *params)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = try_call (fx, iface, method, params, NULL, &error);
+
+  g_assert_null (reply);
+  g_assert_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS);
+}
+
+/* [BAD-0] [DBUS-11] wrong argument types or counts → InvalidArgs, no state change */
+static void
+test_dbus_bad_arguments (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) tron = NULL;
+  guint connects;
+
+  wait_steady (fx);
+  connects = n_calls (fx, STAS_FAKE_OP_CONNECT);
+  g_ptr_array_set_size (fx->logs, 0);
+  assert_invalid_args (fx, "org.nvmexpress.staf", "list_controllers", g_variant_new ("(s)", "x"));
+  assert_invalid_args (fx, "org.nvmexpress.staf", "list_controllers", NULL);
+  assert_invalid_args (fx, "org.nvmexpress.staf", "get_log_pages",
+                       g_variant_new ("(ssssss)", "tcp", "192.168.1.10", "8009", DISC, "", ""));
+  assert_invalid_args (
+      fx, "org.nvmexpress.staf", "get_log_pages",
+      g_variant_new ("(sssssssb)", "tcp", "192.168.1.10", "8009", DISC, "", "", "", TRUE));
+  assert_invalid_args (fx, "org.nvmexpress.staf", "get_log_pages",
+                       g_variant_new ("(iiiiiii)", 1, 2, 3, 4, 5, 6, 7));
+  assert_invalid_args (fx, "org.nvmexpress.staf", "get_all_log_pages",
+                       g_variant_new ("(s)", "true"));
+  assert_invalid_args (fx, "org.nvmexpress.staf.debug", "controller_info",
+                       g_variant_new ("(b)", TRUE));
+  /* tron set with a non-boolean; log_level is read-only */
+  assert_invalid_args (
+      fx, "org.freedesktop.DBus.Properties", "Set",
+      g_variant_new ("(ssv)", "org.nvmexpress.staf.debug", "tron", g_variant_new_string ("true")));
+  assert_invalid_args (fx, "org.freedesktop.DBus.Properties", "Set",
+                       g_variant_new ("(ssv)", "org.nvmexpress.staf.debug", "log_level",
+                                      g_variant_new_string ("DEBUG")));
+  tron = call (fx, "org.freedesktop.DBus.Properties", "Get",
+               g_variant_new ("(ss)", "org.nvmexpress.staf.debug", "tron"), "(v)");
+  {
+    g_autoptr (GVariant) v = g_variant_get_child_value (tron, 0);
+    g_autoptr (GVariant) b = g_variant_get_variant (v);
+    g_assert_false (g_variant_get_boolean (b));
+  }
+  g_assert_false (stas_log_get_debug ());
+
+  /* no state change */
+  g_assert_cmpuint (n_controllers (fx), ==, 2);
+  g_assert_cmpuint (n_log_pages (fx, "192.168.1.10"), ==, 2);
+  g_assert_cmpuint (n_calls (fx, STAS_FAKE_OP_CONNECT), ==, connects);
+  g_assert_cmpuint (n_calls (fx, STAS_FAKE_OP_DISCONNECT), ==, 0);
+  g_assert_cmpuint (count_level (fx, STAS_LOG_INFO), ==, 0);
+}
+
+/* [BAD-0] [DBUS-13] 7-string look-ups with unknown or unparsable values (bad IP, empty
+ * transport, control characters, 1 MB strings) → [] / {}, no error, nothing logged above
+ * DEBUG, no state change */
+static void
+test_dbus_garbage_lookups (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *huge = g_strnfill (1024 * 1024, 'a');
+  const char *const cases[][7] = {
+    { "tcp", "not-an-ip", "8009", DISC, "", "", "" },
+    { "", "", "", "", "", "", "" },
+    { "", "192.168.1.10", "8009", DISC, "", "", "" },
+    { "tcp", "192.168.1.10", "99999", DISC, "", "", "" },
+    { "tcp", "192.168.1.10", "8009", "\001\002", "", "", "" },
+    { "pcie", "0000:00:01.0", "", "", "", "", "" },
+    { huge, huge, huge, huge, huge, huge, huge },
+    { "tcp", huge, "8009", DISC, "", "", "" },
+  };
+  guint connects;
+
+  wait_steady (fx);
+  connects = n_calls (fx, STAS_FAKE_OP_CONNECT);
+  g_ptr_array_set_size (fx->logs, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *const *c = cases[i];
+      g_autoptr (GVariant) pages =
+          call (fx, "org.nvmexpress.staf", "get_log_pages",
+                g_variant_new ("(sssssss)", c[0], c[1], c[2], c[3], c[4], c[5], c[6]), "(aa{ss})");
+      g_autoptr (GVariant) info =
+          call (fx, "org.nvmexpress.staf.debug", "controller_info",
+                g_variant_new ("(sssssss)", c[0], c[1], c[2], c[3], c[4], c[5], c[6]), "(s)");
+      g_autoptr (GVariant) list = g_variant_get_child_value (pages, 0);
+      const char *json = NULL;
+
+      g_test_message ("case %u", i);
+      g_assert_cmpuint (g_variant_n_children (list), ==, 0);
+      g_variant_get (info, "(&s)", &json);
+      g_assert_cmpstr (json, ==, "{}");
+    }
+  g_assert_cmpuint (count_level (fx, STAS_LOG_INFO), ==, 0);
+  g_assert_cmpuint (n_controllers (fx), ==, 2);
+  g_assert_cmpuint (n_log_pages (fx, "192.168.1.10"), ==, 2);
+  g_assert_cmpuint (n_calls (fx, STAS_FAKE_OP_CONNECT), ==, connects);
+  g_assert_cmpuint (n_calls (fx, STAS_FAKE_OP_DISCONNECT), ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/bad-input/1.3/SEC-1/bad-secret-redacted", Fixture, NULL, setup,
+              test_bad_secret_redacted, teardown);
+  g_test_add ("/bad-input/6/BAD-0/hostile-entries", Fixture, NULL, setup, test_hostile_entries,
+              teardown);
+  g_test_add ("/bad-input/6/BAD-0/numrec-too-large", Fixture, NULL, setup, test_numrec_too_large,
+              teardown);
+  g_test_add ("/bad-input/6/BAD-0/genctr-churn", Fixture, NULL, setup, test_genctr_churn, teardown);
+  g_test_add ("/bad-input/4/BAD-0/bad-arguments", Fixture, NULL, setup, test_dbus_bad_arguments,
+              teardown);
+  g_test_add ("/bad-input/4/BAD-0/garbage-lookups", Fixture, NULL, setup, test_dbus_garbage_lookups,
+              teardown);
+  return g_test_run ();
+}
