@@ -133,8 +133,10 @@ derive_referrals (StasStaf *self, StafEntry *entry, gboolean *malformed)
         }
       if (tid == NULL)
         {
-          text = g_strdup_printf ("%s - Ignoring malformed referral entry %u",
-                                  stas_tid_to_string (dc_tid), i);
+          /* enough context to fix it (bad-input.md): which entry, and why */
+          text = g_strdup_printf ("%s - Ignoring malformed referral entry %u: %s",
+                                  stas_tid_to_string (dc_tid), i,
+                                  error != NULL ? error->message : "invalid entry");
           warn_once (entry, STAS_LOG_WARNING, text);
           *malformed = TRUE;
           continue;
