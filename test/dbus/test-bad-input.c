@@ -62,11 +62,16 @@ count_logs (Fixture *fx, StasLogLevel level, const char *text)
       StasDiag *d = g_ptr_array_index (fx->logs, i);
       n += d->level == level && strcmp (d->text, text) == 0;
     }
-  if (n == 0)
-    for (guint i = 0; i < fx->logs->len; i++)
-      g_test_message ("log %d: %s", ((StasDiag *) g_ptr_array_index (fx->logs, i))->level,
-                      ((StasDiag *) g_ptr_array_index (fx->logs, i))->text);
   return n;
+}
+
+/* Shows what was logged (when an assertion is about to fail). */
+static void
+dump_logs (Fixture *fx)
+{
+  for (guint i = 0; i < fx->logs->len; i++)
+    g_test_message ("log %d: %s", ((StasDiag *) g_ptr_array_index (fx->logs, i))->level,
+                    ((StasDiag *) g_ptr_array_index (fx->logs, i))->text);
 }
 
 /* How many messages at @level or more severe. */
@@ -295,11 +300,17 @@ controller_value (Fixture *fx, const char *traddr, const char *key)
 }
 
 static gboolean
+value_is (Fixture *fx, const char *traddr, const char *key, const char *expected)
+{
+  g_autofree char *value = controller_value (fx, traddr, key);
+
+  return g_strcmp0 (value, expected) == 0;
+}
+
+static gboolean
 connected (Fixture *fx, const char *traddr)
 {
-  g_autofree char *value = controller_value (fx, traddr, "connected");
-
-  return g_strcmp0 (value, "True") == 0;
+  return value_is (fx, traddr, "connected", "True");
 }
 
 static GVariant *
@@ -341,6 +352,8 @@ n_calls (Fixture *fx, StasFakeOp op)
     gint64 _end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;                                   \
     while (!(cond) && g_get_monotonic_time () < _end)                                              \
       g_main_context_iteration (NULL, FALSE);                                                      \
+    if (!(cond))                                                                                   \
+      dump_logs (fx);                                                                              \
     g_assert_true (cond);                                                                          \
   }                                                                                                \
   G_STMT_END
@@ -405,6 +418,123 @@ test_bad_secret_redacted (Fixture *fx, gconstpointer data)
   info = call (fx, "org.nvmexpress.staf.debug", "controller_info",
                g_variant_new ("(sssssss)", "tcp", "192.168.1.10", "8009", DISC, "", "", ""), "(s)");
   assert_no_secret (info);
+}
+
+/* A resolver answering from a table: names that do not resolve without a network. */
+#define TEST_TYPE_RESOLVER (test_resolver_get_type ())
+G_DECLARE_FINAL_TYPE (TestResolver, test_resolver, TEST, RESOLVER, GResolver)
+
+struct _TestResolver
+{
+  GResolver parent;
+  GHashTable *names; /* name → address text */
+};
+
+G_DEFINE_TYPE (TestResolver, test_resolver, G_TYPE_RESOLVER)
+
+static GList *
+resolver_lookup (TestResolver *self, const char *name, GError **error)
+{
+  const char *address = g_hash_table_lookup (self->names, name);
+
+  if (address == NULL)
+    {
+      g_set_error (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND, "Name not found");
+      return NULL;
+    }
+  return g_list_append (NULL, g_inet_address_new_from_string (address));
+}
+
+static GList *
+resolver_lookup_by_name (GResolver *resolver,
+                         const char *name,
+                         GCancellable *cancellable,
+                         GError **error)
+{
+  return resolver_lookup (TEST_RESOLVER (resolver), name, error);
+}
+
+static void
+resolver_lookup_by_name_async (GResolver *resolver,
+                               const char *name,
+                               GCancellable *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (resolver, cancellable, callback, user_data);
+  GError *error = NULL;
+  GList *addresses = resolver_lookup (TEST_RESOLVER (resolver), name, &error);
+
+  if (addresses != NULL)
+    g_task_return_pointer (task, addresses, (GDestroyNotify) g_resolver_free_addresses);
+  else
+    g_task_return_error (task, error);
+}
+
+static GList *
+resolver_lookup_by_name_finish (GResolver *resolver, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+test_resolver_finalize (GObject *object)
+{
+  g_hash_table_unref (TEST_RESOLVER (object)->names);
+  G_OBJECT_CLASS (test_resolver_parent_class)->finalize (object);
+}
+
+static void
+test_resolver_class_init (TestResolverClass *klass)
+{
+  GResolverClass *resolver_class = G_RESOLVER_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = test_resolver_finalize;
+  resolver_class->lookup_by_name = resolver_lookup_by_name;
+  resolver_class->lookup_by_name_async = resolver_lookup_by_name_async;
+  resolver_class->lookup_by_name_finish = resolver_lookup_by_name_finish;
+}
+
+static void
+test_resolver_init (TestResolver *self)
+{
+  self->names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
+
+/* [D-37] §1.3: a configured host name that stops resolving keeps its previous address (the
+ * DC stays connected); one that never resolved gives no controller; both say why. */
+static void
+test_host_name_unresolvable (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GResolver) previous = g_resolver_get_default ();
+  g_autoptr (TestResolver) resolver = g_object_new (TEST_TYPE_RESOLVER, NULL);
+
+  wait_steady (fx);
+  g_hash_table_insert (resolver->names, g_strdup ("dc11.example"), g_strdup ("192.168.1.11"));
+  g_resolver_set_default (G_RESOLVER (resolver));
+  write_file (fx->conf, "[Controllers]\n"
+                        "controller = transport=tcp;traddr=192.168.1.10\n"
+                        "controller = transport=tcp;traddr=dc11.example\n"
+                        "controller = transport=tcp;traddr=nowhere.example\n");
+  stas_service_reload (fx->service);
+  WAIT_FOR (value_is (fx, "192.168.1.11", "origin", "configured"));
+  WAIT_FOR (count_logs (fx, STAS_LOG_WARNING, "Cannot resolve nowhere.example: Name not found") ==
+            1);
+
+  /* DNS outage */
+  g_hash_table_remove_all (resolver->names);
+  g_ptr_array_set_size (fx->logs, 0);
+  stas_service_reload (fx->service);
+  WAIT_FOR (count_logs (fx, STAS_LOG_WARNING,
+                        "Cannot resolve dc11.example: Name not found; keeping 192.168.1.11") == 1);
+  WAIT_FOR (count_logs (fx, STAS_LOG_WARNING, "Cannot resolve nowhere.example: Name not found") ==
+            1);
+  run_for (200);
+  g_resolver_set_default (previous);
+  g_assert_cmpuint (n_controllers (fx), ==, 2);
+  g_assert_true (connected (fx, "192.168.1.11"));
+  g_assert_true (connected (fx, "192.168.1.10"));
+  g_assert_cmpuint (n_calls (fx, STAS_FAKE_OP_DISCONNECT), ==, 0);
 }
 
 /* ---- §6 hostile log page entries --------------------------------------------------------- */
@@ -556,6 +686,111 @@ test_genctr_churn (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (n_calls (fx, STAS_FAKE_OP_DISCONNECT), ==, 0);
 }
 
+/* ---- §6 referral depth, Supported Log Pages rejected ---------------------------------------- */
+
+/* [REF-1] a referral chain deeper than 4: WARNING once for the DC at the limit, the referral
+ * beyond it not followed; everything up to the limit connected. */
+static void
+test_referral_too_deep (Fixture *fx, gconstpointer data)
+{
+  static const char *const addr[] = { "192.168.1.11", "192.168.1.12", "192.168.1.13",
+                                      "192.168.1.14", "192.168.1.15" };
+  g_autofree char *warning = NULL;
+  guint reads;
+
+  wait_steady (fx);
+  /* .11 → .12 → .13 → .14 → .15, from the last one backwards (each page an AEN) */
+  for (guint i = G_N_ELEMENTS (addr) - 1; i > 0; i--)
+    {
+      StasFakeTarget *t = stas_fake_fabrics_find_target (fx->fake, "tcp", addr[i], "8009");
+      gboolean last = i == G_N_ELEMENTS (addr) - 1;
+      StasDlpeSpec page[] = { nvme_entry ("192.168.1.20", "nqn.2023-01.com.example:a"),
+                              referral_entry (last ? "192.168.1.16" : addr[i + 1], "8009") };
+
+      if (t == NULL)
+        {
+          t = stas_fake_fabrics_add_target (fx->fake, "tcp", addr[i], "8009");
+          stas_fake_fabrics_add_discovery_subsystem (fx->fake, t, DISC, STAS_FAKE_DCTYPE_DDC);
+        }
+      stas_fake_fabrics_set_dlp (fx->fake, t, page, last ? 1 : 2);
+    }
+  {
+    StasFakeTarget *t11 = stas_fake_fabrics_find_target (fx->fake, "tcp", addr[0], "8009");
+    StasDlpeSpec page[] = { nvme_entry ("192.168.1.21", "nqn.2023-01.com.example:c"),
+                            referral_entry (addr[1], "8009") };
+
+    stas_fake_fabrics_set_dlp (fx->fake, t11, page, G_N_ELEMENTS (page));
+  }
+  /* .10 is depth 0, .14 depth 4: its referral to .15 is not followed */
+  warning = g_strdup ("(tcp, 192.168.1.14, 8009, " DISC ") - Referral depth limit (4) reached, "
+                      "not following 1 referrals");
+  WAIT_FOR (connected (fx, "192.168.1.14") && n_log_pages (fx, "192.168.1.14") == 2 &&
+            count_logs (fx, STAS_LOG_WARNING, warning) == 1);
+  reads = n_calls (fx, STAS_FAKE_OP_GET_DISCOVERY_LOG);
+  stas_service_reload (fx->service); /* a few more passes */
+  WAIT_FOR (n_calls (fx, STAS_FAKE_OP_GET_DISCOVERY_LOG) >= reads + 5 &&
+            stas_fake_fabrics_count_pending (fx->fake) == 0);
+  run_for (100);
+  g_assert_cmpuint (count_logs (fx, STAS_LOG_WARNING, warning), ==, 1);
+  g_assert_cmpuint (n_controllers (fx), ==, 5);
+  g_assert_true (value_is (fx, "192.168.1.15", "connected", NULL));
+  g_assert_cmpuint (n_calls (fx, STAS_FAKE_OP_DISCONNECT), ==, 0);
+}
+
+/* [DC-1] Supported Log Pages rejected by the DC: DEBUG only, PLEO not used, the chain goes
+ * on (the log page is still retrieved) and nothing is disconnected. */
+static void
+test_supported_log_pages_rejected (Fixture *fx, gconstpointer data)
+{
+  const char *dev;
+  g_autofree char *debug = NULL;
+
+  wait_steady (fx);
+  dev = dc1_device (fx);
+  stas_log_set_debug (TRUE);
+  g_ptr_array_set_size (fx->logs, 0);
+  stas_fake_fabrics_fail_status (fx->fake, fx->t1, STAS_FAKE_OP_SUPPORTED_LOG_PAGES, 0x2,
+                                 STAS_FAKE_FOREVER);
+  stas_fake_fabrics_reconnect_device (fx->fake, dev); /* the chain runs again */
+  debug = g_strdup_printf (DC1_TID " | %s - Supported Log Pages rejected (Status:0x0002 - Invalid "
+                                   "Field in Command): "
+                                   "PLEO not used",
+                           dev);
+  WAIT_FOR (count_logs (fx, STAS_LOG_DEBUG, debug) == 1);
+  WAIT_FOR (stas_fake_fabrics_count_pending (fx->fake) == 0 &&
+            n_log_pages (fx, "192.168.1.10") == 2);
+  stas_log_set_debug (FALSE);
+  g_assert_cmpuint (count_level (fx, STAS_LOG_WARNING), ==, 0);
+  g_assert_true (connected (fx, "192.168.1.10"));
+  g_assert_cmpuint (n_calls (fx, STAS_FAKE_OP_DISCONNECT), ==, 0);
+}
+
+/* ---- §7 udev monitor overflow ------------------------------------------------------------ */
+
+/* [BAD-0] [D-39] overflow: the WARNING, the counter, a resync; nothing connected lost */
+static void
+test_udev_overflow (Fixture *fx, gconstpointer data)
+{
+  g_autoptr (GVariant) info = NULL;
+  const char *json = NULL;
+
+  wait_steady (fx);
+  g_ptr_array_set_size (fx->logs, 0);
+  stas_fake_fabrics_overflow (fx->fake);
+  WAIT_FOR (count_logs (fx, STAS_LOG_WARNING,
+                        "udev monitor overflow: events were lost, resynchronising with sysfs") ==
+            1);
+  WAIT_FOR (stas_fake_fabrics_count_pending (fx->fake) == 0);
+  run_for (100);
+  info = call (fx, "org.nvmexpress.staf.debug", "process_info", NULL, "(s)");
+  g_variant_get (info, "(&s)", &json);
+  g_assert_nonnull (strstr (json, "\"udev overflows\": \"1\""));
+  g_assert_cmpuint (count_level (fx, STAS_LOG_WARNING), ==, 1);
+  g_assert_cmpuint (n_controllers (fx), ==, 2);
+  g_assert_true (connected (fx, "192.168.1.10") && connected (fx, "192.168.1.11"));
+  g_assert_cmpuint (n_calls (fx, STAS_FAKE_OP_DISCONNECT), ==, 0);
+}
+
 /* ---- §4 D-Bus ------------------------------------------------------------------------------ */
 
 static void
@@ -668,11 +903,19 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/bad-input/1.3/SEC-1/bad-secret-redacted", Fixture, NULL, setup,
               test_bad_secret_redacted, teardown);
+  g_test_add ("/bad-input/1.3/D-37/host-name-unresolvable", Fixture, NULL, setup,
+              test_host_name_unresolvable, teardown);
   g_test_add ("/bad-input/6/BAD-0/hostile-entries", Fixture, NULL, setup, test_hostile_entries,
               teardown);
   g_test_add ("/bad-input/6/BAD-0/numrec-too-large", Fixture, NULL, setup, test_numrec_too_large,
               teardown);
   g_test_add ("/bad-input/6/BAD-0/genctr-churn", Fixture, NULL, setup, test_genctr_churn, teardown);
+  g_test_add ("/bad-input/6/REF-1/referral-too-deep", Fixture, NULL, setup, test_referral_too_deep,
+              teardown);
+  g_test_add ("/bad-input/6/DC-1/supported-log-pages-rejected", Fixture, NULL, setup,
+              test_supported_log_pages_rejected, teardown);
+  g_test_add ("/bad-input/7/BAD-0/udev-overflow", Fixture, NULL, setup, test_udev_overflow,
+              teardown);
   g_test_add ("/bad-input/4/BAD-0/bad-arguments", Fixture, NULL, setup, test_dbus_bad_arguments,
               teardown);
   g_test_add ("/bad-input/4/BAD-0/garbage-lookups", Fixture, NULL, setup, test_dbus_garbage_lookups,
