@@ -12,7 +12,6 @@
 make_identity
 start_bus
 DISC=nqn.2014-08.org.nvmexpress.discovery
-DC10="(tcp, 192.168.1.10, 8009, $DISC)"
 DC11="(tcp, 192.168.1.11, 8009, $DISC)"
 IOC="nqn.2023-01.com.example:a"
 
