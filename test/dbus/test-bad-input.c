@@ -791,6 +791,45 @@ test_udev_overflow (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (n_calls (fx, STAS_FAKE_OP_DISCONNECT), ==, 0);
 }
 
+/* [BAD-0] [D-39] a device name re-used by another controller while uevents were lost: at
+ * the resync the DC sees it as a "remove" (INFO) and reconnects; the new device, someone
+ * else's I/O connection, is never touched. */
+static void
+test_device_name_reused (Fixture *fx, gconstpointer data)
+{
+  g_autofree char *dev = NULL;
+  g_autofree char *info = NULL;
+  g_autoptr (StasKernelCtrl) other = NULL;
+  StasKernelCtrl fields = { .transport = "tcp",
+                            .traddr = "192.168.1.20",
+                            .trsvcid = "4420",
+                            .subsysnqn = "nqn.2023-01.com.example:a" };
+  guint connects;
+
+  wait_steady (fx);
+  dev = g_strdup (dc1_device (fx));
+  connects = n_calls (fx, STAS_FAKE_OP_CONNECT);
+  fields.name = dev;
+  stas_fake_fabrics_set_drop_uevents (fx->fake, TRUE);
+  g_assert_true (stas_fake_fabrics_remove_device (fx->fake, dev));
+  g_assert_cmpstr (stas_fake_fabrics_add_device (fx->fake, &fields), ==, dev);
+  stas_fake_fabrics_set_drop_uevents (fx->fake, FALSE);
+  g_ptr_array_set_size (fx->logs, 0);
+  stas_fake_fabrics_overflow (fx->fake);
+
+  info = g_strdup_printf (DC1_TID " | %s - Received \"remove\" event", dev);
+  WAIT_FOR (count_logs (fx, STAS_LOG_INFO, info) == 1);
+  WAIT_FOR (n_calls (fx, STAS_FAKE_OP_CONNECT) > connects && connected (fx, "192.168.1.10") &&
+            n_log_pages (fx, "192.168.1.10") == 2);
+  g_assert_false (value_is (fx, "192.168.1.10", "device", dev));
+  other = stas_fake_fabrics_get_device (fx->fake, dev);
+  g_assert_nonnull (other);
+  g_assert_cmpstr (other->subsysnqn, ==, "nqn.2023-01.com.example:a");
+  g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_DISCONNECT, dev), ==, 0);
+  g_assert_cmpuint (n_calls (fx, STAS_FAKE_OP_DISCONNECT), ==, 0);
+  g_assert_true (connected (fx, "192.168.1.11"));
+}
+
 /* ---- §4 D-Bus ------------------------------------------------------------------------------ */
 
 static void
@@ -916,6 +955,8 @@ main (int argc, char **argv)
               test_supported_log_pages_rejected, teardown);
   g_test_add ("/bad-input/7/BAD-0/udev-overflow", Fixture, NULL, setup, test_udev_overflow,
               teardown);
+  g_test_add ("/bad-input/7/BAD-0/device-name-reused", Fixture, NULL, setup,
+              test_device_name_reused, teardown);
   g_test_add ("/bad-input/4/BAD-0/bad-arguments", Fixture, NULL, setup, test_dbus_bad_arguments,
               teardown);
   g_test_add ("/bad-input/4/BAD-0/garbage-lookups", Fixture, NULL, setup, test_dbus_garbage_lookups,
