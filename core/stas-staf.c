@@ -789,6 +789,7 @@ reconcile (StasSoak *soak, gpointer user_data)
   pass->pending = 1;
   for (guint i = 0; i < pass->configured->len; i++)
     {
+      g_autoptr (GResolver) resolver = g_resolver_get_default (); /* a new reference */
       Configured *c = &g_array_index (pass->configured, Configured, i);
       gboolean ip_transport =
           g_strcmp0 (c->ctrl->transport, "tcp") == 0 || g_strcmp0 (c->ctrl->transport, "rdma") == 0;
@@ -800,8 +801,7 @@ reconcile (StasSoak *soak, gpointer user_data)
       lookup->pass = pass;
       lookup->index = i;
       pass->pending++;
-      g_resolver_lookup_by_name_async (g_resolver_get_default (), c->traddr, self->cancellable,
-                                       on_resolved, lookup);
+      g_resolver_lookup_by_name_async (resolver, c->traddr, self->cancellable, on_resolved, lookup);
     }
   if (--pass->pending == 0)
     continue_pass (pass);
