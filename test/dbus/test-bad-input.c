@@ -9,12 +9,14 @@
 
 #include <glib/gstdio.h>
 #include <gio/gio.h>
+#include <net/if.h>
 #include <string.h>
 
 #include "fake-fabrics.h"
 #include "stas-dbus-generated.h"
 #include "stas-log.h"
 #include "stas-paths.h"
+#include "stas-avahi.h"
 #include "stas-staf-private.h"
 
 #define DISC "nqn.2014-08.org.nvmexpress.discovery"
@@ -28,6 +30,7 @@
 /* an invalid DH-HMAC-CHAP secret (no trailing ':'): its value must never be shown */
 #define SECRET_TEXT "c2VjcmV0LXZhbHVlLXNlY3JldC12YWx1ZQ"
 #define BAD_SECRET "DHHC-1:00:" SECRET_TEXT
+#define ZC_NQN "nqn.1988-11.com.dell:SFSS:1:20221122170722e8"
 
 typedef struct
 {
@@ -38,7 +41,10 @@ typedef struct
   StasFakeTarget *t1;
   StasService *service;
   char *conf;
-  GPtrArray *logs; /* of StasDiag: everything stafd logged */
+  GPtrArray *logs;           /* of StasDiag: everything stafd logged */
+  StasAvahi *avahi;          /* "zeroconf" fixtures: Avahi in test mode */
+  GSocketListener *listener; /* the mDNS DC's port on 127.0.0.1 (TCP check) */
+  guint16 port;
 } Fixture;
 
 static void
@@ -165,10 +171,32 @@ setup (Fixture *fx, gconstpointer data)
   write_file (fx->conf,
               "[Controllers]\n"
               "controller = transport=tcp;traddr=192.168.1.10;dhchap-secret=" BAD_SECRET "\n");
+  if (g_strcmp0 (data, "zeroconf") == 0)
+    {
+      /* an mDNS-discovered CDC on the loopback, reachable (the TCP check is real) */
+      g_autoptr (GInetAddress) lo = g_inet_address_new_from_string ("127.0.0.1");
+      g_autoptr (GSocketAddress) want = g_inet_socket_address_new (lo, 0);
+      g_autoptr (GSocketAddress) got = NULL;
+      g_autofree char *port = NULL;
+      StasFakeTarget *t;
+      StasDlpeSpec io[] = { nvme_entry ("127.0.0.1", "nqn.2023-01.com.example:z") };
+
+      fx->listener = g_socket_listener_new ();
+      g_assert_true (g_socket_listener_add_address (fx->listener, want, G_SOCKET_TYPE_STREAM,
+                                                    G_SOCKET_PROTOCOL_TCP, NULL, &got, NULL));
+      fx->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (got));
+      port = g_strdup_printf ("%u", fx->port);
+      write_file (fx->conf, "[Service Discovery]\nzeroconf = enabled\n");
+      fx->fake = stas_fake_fabrics_new ();
+      t = stas_fake_fabrics_add_target (fx->fake, "tcp", "127.0.0.1", port);
+      stas_fake_fabrics_add_discovery_subsystem (fx->fake, t, ZC_NQN, STAS_FAKE_DCTYPE_CDC);
+      stas_fake_fabrics_set_dlp (fx->fake, t, io, G_N_ELEMENTS (io));
+    }
 
   fx->logs = stas_diags_new ();
   stas_log_set_handler (on_log, fx);
-  fx->fake = stas_fake_fabrics_new ();
+  if (fx->fake == NULL)
+    fx->fake = stas_fake_fabrics_new ();
   fx->t1 = stas_fake_fabrics_add_target (fx->fake, "tcp", "192.168.1.10", "8009");
   stas_fake_fabrics_add_discovery_subsystem (fx->fake, fx->t1, DISC, STAS_FAKE_DCTYPE_DDC);
   stas_fake_fabrics_set_dlp (fx->fake, fx->t1, page1, G_N_ELEMENTS (page1));
@@ -190,7 +218,15 @@ setup (Fixture *fx, gconstpointer data)
   stas_soak_set_scale (stas_staf_get_soak (STAS_STAF (fx->service)), 0.01);
   g_assert_true (stas_service_export (fx->service, fx->server, &error));
   g_assert_no_error (error);
+  if (fx->listener != NULL)
+    {
+      fx->avahi = stas_avahi_new (NULL, FALSE, TRUE);
+      stas_avahi_set_time_scale (fx->avahi, 0.01);
+      stas_staf_set_avahi (STAS_STAF (fx->service), fx->avahi);
+    }
   stas_service_activate (fx->service);
+  if (fx->avahi != NULL)
+    stas_avahi_test_set_available (fx->avahi, TRUE);
 }
 
 static void
@@ -203,6 +239,10 @@ teardown (Fixture *fx, gconstpointer data)
     g_main_context_iteration (NULL, TRUE);
   stas_service_unexport (fx->service);
   g_clear_object (&fx->service);
+  g_clear_object (&fx->avahi);
+  if (fx->listener != NULL)
+    g_socket_listener_close (fx->listener);
+  g_clear_object (&fx->listener);
   g_dbus_connection_close_sync (fx->client, NULL, NULL);
   g_dbus_connection_close_sync (fx->server, NULL, NULL);
   g_clear_object (&fx->client);
@@ -294,7 +334,7 @@ controller_value (Fixture *fx, const char *traddr, const char *key)
       const char *value = NULL;
 
       if (g_variant_lookup (ctrl, "traddr", "&s", &value) && strcmp (value, traddr) == 0)
-        return g_variant_lookup (ctrl, key, "s", &value) ? g_strdup (value) : NULL;
+        return g_variant_lookup (ctrl, key, "&s", &value) ? g_strdup (value) : NULL;
     }
   return NULL;
 }
@@ -531,9 +571,63 @@ test_host_name_unresolvable (Fixture *fx, gconstpointer data)
             1);
   run_for (200);
   g_resolver_set_default (previous);
+  /* every lookup gave its reference back (no leak per pass) */
+  g_assert_cmpuint (G_OBJECT (resolver)->ref_count, ==, 1);
   g_assert_cmpuint (n_controllers (fx), ==, 2);
   g_assert_true (connected (fx, "192.168.1.11"));
   g_assert_true (connected (fx, "192.168.1.10"));
+  g_assert_cmpuint (n_calls (fx, STAS_FAKE_OP_DISCONNECT), ==, 0);
+}
+
+/* ---- §5 mDNS ------------------------------------------------------------------------------ */
+
+static void
+resolved (Fixture *fx, const char *name, const char *address, guint port, const char *const *txt)
+{
+  stas_avahi_test_resolved (fx->avahi, (int) if_nametoindex ("lo"), 4, name, STAS_ZC_STYPE_TCP,
+                            "local", 4, address, port, txt);
+}
+
+/* [BAD-0] [ZC-3] an identified, connected mDNS DC whose next Found fails validation
+ * (unknown protocol, port 0, an address of the wrong family), and the removal of a service
+ * never seen: the reference messages, the previous identity kept, still advertised and
+ * connected, nothing disconnected. */
+static void
+test_mdns_bad_updates (Fixture *fx, gconstpointer data)
+{
+  const char *good[] = { "p=tcp", "NQN=" ZC_NQN, NULL };
+  const char *walmart[] = { "p=walmart", "NQN=" ZC_NQN, NULL };
+  int lo = (int) if_nametoindex ("lo");
+  guint connects;
+
+  g_assert_cmpint (lo, >, 0);
+  stas_avahi_test_item_new (fx->avahi, lo, 4, "dc1", STAS_ZC_STYPE_TCP, "local");
+  resolved (fx, "dc1", "127.0.0.1", fx->port, good);
+  WAIT_FOR (connected (fx, "127.0.0.1") && value_is (fx, "127.0.0.1", "mdns advertised", "True"));
+  connects = n_calls (fx, STAS_FAKE_OP_CONNECT);
+  g_ptr_array_set_size (fx->logs, 0);
+
+  resolved (fx, "dc1", "127.0.0.1", fx->port, walmart);
+  resolved (fx, "dc1", "127.0.0.1", 0, good);
+  resolved (fx, "dc1", "::1", fx->port, good);
+  stas_avahi_test_item_remove (fx->avahi, lo, 4, "never-seen", STAS_ZC_STYPE_TCP, "local");
+  run_for (300); /* passes (soak 15 ms) and TCP checks (time-scaled) */
+
+  g_assert_cmpuint (count_logs (fx, STAS_LOG_ERROR,
+                                "Received invalid/undefined protocol in mDNS TXT field: "
+                                "address=127.0.0.1, iface=lo, TXT={'p': 'walmart', 'nqn': '" ZC_NQN
+                                "'}"),
+                    ==, 1);
+  g_assert_cmpuint (count_logs (fx, STAS_LOG_WARNING,
+                                "Invalid port 0 from mDNS: address=127.0.0.1, iface=lo; ignored"),
+                    ==, 1);
+  g_assert_cmpuint (count_logs (fx, STAS_LOG_WARNING,
+                                "Invalid IPv4 address \"::1\" from mDNS (iface=lo); ignored"),
+                    ==, 1);
+  g_assert_cmpuint (count_level (fx, STAS_LOG_WARNING), ==, 3); /* the unknown removal: DEBUG */
+  g_assert_true (value_is (fx, "127.0.0.1", "mdns advertised", "True"));
+  g_assert_true (connected (fx, "127.0.0.1"));
+  g_assert_cmpuint (n_calls (fx, STAS_FAKE_OP_CONNECT), ==, connects);
   g_assert_cmpuint (n_calls (fx, STAS_FAKE_OP_DISCONNECT), ==, 0);
 }
 
@@ -944,6 +1038,8 @@ main (int argc, char **argv)
               test_bad_secret_redacted, teardown);
   g_test_add ("/bad-input/1.3/D-37/host-name-unresolvable", Fixture, NULL, setup,
               test_host_name_unresolvable, teardown);
+  g_test_add ("/bad-input/5/BAD-0/mdns-bad-updates", Fixture, "zeroconf", setup,
+              test_mdns_bad_updates, teardown);
   g_test_add ("/bad-input/6/BAD-0/hostile-entries", Fixture, NULL, setup, test_hostile_entries,
               teardown);
   g_test_add ("/bad-input/6/BAD-0/numrec-too-large", Fixture, NULL, setup, test_numrec_too_large,
