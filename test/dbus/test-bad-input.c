@@ -234,11 +234,14 @@ teardown (Fixture *fx, gconstpointer data)
 {
   gboolean done = FALSE;
 
-  stas_service_shutdown_async (fx->service, on_shutdown, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-  stas_service_unexport (fx->service);
-  g_clear_object (&fx->service);
+  if (fx->service != NULL)
+    {
+      stas_service_shutdown_async (fx->service, on_shutdown, &done);
+      while (!done)
+        g_main_context_iteration (NULL, TRUE);
+      stas_service_unexport (fx->service);
+      g_clear_object (&fx->service);
+    }
   g_clear_object (&fx->avahi);
   if (fx->listener != NULL)
     g_socket_listener_close (fx->listener);
@@ -1030,6 +1033,41 @@ test_dbus_garbage_lookups (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (n_calls (fx, STAS_FAKE_OP_DISCONNECT), ==, 0);
 }
 
+/* [SIG-1] calls during shutdown are answered (no error) until the name is released: here
+ * while a disconnect (persistent-connections=false) is still in flight. */
+static void
+test_calls_during_shutdown (Fixture *fx, gconstpointer data)
+{
+  gboolean done = FALSE;
+
+  wait_steady (fx);
+  write_file (fx->conf, "[Discovery controller connection management]\n"
+                        "persistent-connections = false\n"
+                        "[Controllers]\n"
+                        "controller = transport=tcp;traddr=192.168.1.10\n");
+  stas_service_reload (fx->service);
+  run_for (100);
+  stas_fake_fabrics_set_delay (fx->fake, fx->t1, STAS_FAKE_OP_DIM, STAS_FAKE_HOLD);
+  stas_fake_fabrics_set_delay (fx->fake, fx->t1, STAS_FAKE_OP_DISCONNECT, STAS_FAKE_HOLD);
+  stas_service_shutdown_async (fx->service, on_shutdown, &done);
+  WAIT_FOR (stas_fake_fabrics_count_pending (fx->fake) > 0);
+  {
+    g_autoptr (GVariant) list = call (fx, "org.nvmexpress.staf", "list_controllers",
+                                      g_variant_new ("(b)", TRUE), "(aa{ss})");
+    g_autoptr (GVariant) pages =
+        call (fx, "org.nvmexpress.staf", "get_all_log_pages", g_variant_new ("(b)", TRUE), "(s)");
+    g_autoptr (GVariant) info = call (fx, "org.nvmexpress.staf.debug", "process_info", NULL, "(s)");
+  }
+  g_assert_false (done);
+  /* the deregistration (DIM) held the shutdown; then the disconnect */
+  g_assert_cmpuint (stas_fake_fabrics_release (fx->fake, fx->t1, STAS_FAKE_OP_DIM), ==, 1);
+  WAIT_FOR (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_DISCONNECT, NULL) > 0);
+  stas_fake_fabrics_release (fx->fake, fx->t1, STAS_FAKE_OP_DISCONNECT);
+  WAIT_FOR (done);
+  stas_service_unexport (fx->service);
+  g_clear_object (&fx->service);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1057,5 +1095,7 @@ main (int argc, char **argv)
               teardown);
   g_test_add ("/bad-input/4/BAD-0/garbage-lookups", Fixture, NULL, setup, test_dbus_garbage_lookups,
               teardown);
+  g_test_add ("/bad-input/4/SIG-1/calls-during-shutdown", Fixture, NULL, setup,
+              test_calls_during_shutdown, teardown);
   return g_test_run ();
 }
