@@ -133,6 +133,7 @@ stas_configured_resolve (GArray *configured,
 
   for (guint i = 0; i < configured->len; i++)
     {
+      g_autoptr (GResolver) resolver = NULL; /* g_resolver_get_default() gives a reference */
       StasConfigured *c = &g_array_index (configured, StasConfigured, i);
       gboolean ip_transport =
           g_strcmp0 (c->ctrl->transport, "tcp") == 0 || g_strcmp0 (c->ctrl->transport, "rdma") == 0;
@@ -148,8 +149,8 @@ stas_configured_resolve (GArray *configured,
       lookup->done = done;
       lookup->data = data;
       started++;
-      g_resolver_lookup_by_name_async (g_resolver_get_default (), c->traddr, cancellable,
-                                       on_resolved, lookup);
+      resolver = g_resolver_get_default ();
+      g_resolver_lookup_by_name_async (resolver, c->traddr, cancellable, on_resolved, lookup);
     }
   return started;
 }

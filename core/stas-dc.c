@@ -451,6 +451,12 @@ store_log_pages (StasDc *self, const StasDlpRaw *raw)
   guint dropped = 0;
   GArray *entries = stas_dlp_parse_page (raw, tid_str (self), dev_str (self), &dropped, diags);
 
+  /* network-input diagnostics are rate-limited (bad-input.md): the same drops in a re-read
+   * of the page are not warned about again */
+  if (dropped > 0 && self->log_pages_state != STAS_DLP_STATE_NONE &&
+      dropped == self->log_pages_dropped)
+    for (guint i = 0; i < diags->len; i++)
+      ((StasDiag *) g_ptr_array_index (diags, i))->level = STAS_LOG_DEBUG;
   stas_log_diags (diags);
   g_clear_pointer (&self->log_pages, g_array_unref);
   self->log_pages = entries;

@@ -14,7 +14,13 @@ char *
 stas_payload_timer_string (gdouble interval_s, gboolean running, gdouble remaining_s)
 {
   GString *out = g_string_new (NULL);
-  gint64 us = running && remaining_s > 0 ? (gint64) (remaining_s * G_USEC_PER_SEC + 0.5) : 0;
+  gint64 us = 0;
+
+  /* clamped before the conversion: a double beyond gint64 is undefined behaviour, and the
+   * configuration accepts any finite persistence (spec/config.md §2.5) */
+  if (running && remaining_s > 0)
+    us = remaining_s >= STAS_PAYLOAD_TIMER_MAX_S ? STAS_PAYLOAD_TIMER_MAX_S * G_USEC_PER_SEC
+                                                 : (gint64) (remaining_s * G_USEC_PER_SEC + 0.5);
 
   stas_json_append_float_repr (out, interval_s);
   if (!running)

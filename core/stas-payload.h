@@ -23,6 +23,9 @@ G_BEGIN_DECLS
  * @remaining_s at microsecond resolution, trailing zeros removed but one decimal kept
  * ("0.998271", "2.5", "3.0"), or "0" when due (<= 0): "20.0s [0s]". @interval_s in Python
  * float repr ("60.0", "1.5"). */
+/* Remaining times beyond this many seconds (~292 000 years; the largest whole number of
+ * seconds whose microseconds fit a gint64) are shown as this value. */
+#define STAS_PAYLOAD_TIMER_MAX_S (G_MAXINT64 / G_USEC_PER_SEC - 1)
 char *stas_payload_timer_string (gdouble interval_s, gboolean running, gdouble remaining_s);
 
 typedef enum

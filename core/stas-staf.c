@@ -131,8 +131,10 @@ derive_referrals (StasStaf *self, StafEntry *entry, gboolean *malformed)
         }
       if (tid == NULL)
         {
-          text = g_strdup_printf ("%s - Ignoring malformed referral entry %u",
-                                  stas_tid_to_string (dc_tid), i);
+          /* enough context to fix it (bad-input.md): which entry, and why */
+          text = g_strdup_printf ("%s - Ignoring malformed referral entry %u: %s",
+                                  stas_tid_to_string (dc_tid), i,
+                                  error != NULL ? error->message : "invalid entry");
           warn_once (entry, STAS_LOG_WARNING, text);
           *malformed = TRUE;
           continue;
@@ -265,9 +267,22 @@ stas_staf_is_advertised (StasStaf *self, const StasTid *tid)
   return FALSE;
 }
 
+/* The persistence in whole seconds, saturated: any finite value is accepted by the
+ * configuration, and converting a double beyond gint64 is undefined behaviour. */
+/* Persistences from this many seconds (~31 700 years) on never expire. */
+#define AGING_NEVER_S 1e12
+
+static gint64
+persistence_s (double persistence)
+{
+  return persistence >= STAS_PAYLOAD_TIMER_MAX_S ? STAS_PAYLOAD_TIMER_MAX_S : (gint64) persistence;
+}
+
 static gint64
 aging_deadline (const StafEntry *entry)
 {
+  if (entry->persistence >= AGING_NEVER_S)
+    return G_MAXINT64; /* never, in practice (and no overflow) */
   return entry->unresponsive_mono + (gint64) (entry->persistence * G_USEC_PER_SEC);
 }
 
@@ -361,7 +376,7 @@ evaluate_aging (StasStaf *self, StafEntry *entry)
       if (persistence >= 0)
         {
           g_autofree char *when =
-              stas_payload_asctime (entry->unresponsive_since + (gint64) persistence);
+              stas_payload_asctime (entry->unresponsive_since + persistence_s (persistence));
           stas_info ("%s | %s - Controller is not responding. Will be removed by %s unless "
                      "restored",
                      stas_controller_get_tid_string (ctrl),

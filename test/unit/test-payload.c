@@ -796,6 +796,11 @@ test_timer_strings (void)
     { 60, TRUE, 0.0000004, "60.0s [0s]" },
     { 0.5, TRUE, 59.9999996, "0.5s [60.0s]" },
     { 0, FALSE, 5, "0.0s [off]" },
+    /* any finite persistence is valid configuration: huge remaining times are clamped,
+     * never converted beyond gint64 (undefined behaviour) */
+    { 1e13, TRUE, 9223372036853.0, "10000000000000.0s [9223372036853.0s]" },
+    { 1e13, TRUE, 1e13, "10000000000000.0s [9223372036853.0s]" },
+    { 1e300, TRUE, 1e300, "1e+300s [9223372036853.0s]" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (timers); i++)
