@@ -16,7 +16,7 @@ VM_DEBS    := $(shell cat test/vm/packages.txt 2>/dev/null)
 DEBS       := $(sort $(BUILD_DEBS) $(VM_DEBS))
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build check check-fast check-asan check-valgrind check-fuzz fuzz fuzz-build bench format format-check demo install deb clean
+.PHONY: all deps build check check-fast check-asan check-valgrind check-fuzz fuzz fuzz-build bench soak format format-check demo install deb clean
 
 all: build
 
@@ -125,6 +125,14 @@ bench: build
 	$(BUILD)/test/bench/bench-staf-dbus --dcs 10 --entries 1000 --iterations 20
 	$(BUILD)/test/bench/bench-staf-dbus --dcs 100 --entries 1024 --iterations $(BENCH_ITERATIONS)
 	bash test/bench/bench-stafd-process.sh $(BUILD)
+
+# [NFR-5] soak: SOAK_SECONDS of connect/disconnect/AEN churn against stafd and stacd (fake
+# fabrics, private bus), RSS sampled every SOAK_INTERVAL s; fails only if a daemon dies or
+# the end state is inconsistent. Not part of `make check` (an hour by default).
+SOAK_SECONDS  ?= 3600
+SOAK_INTERVAL ?= 60
+soak: build
+	SOAK_SECONDS=$(SOAK_SECONDS) SOAK_INTERVAL=$(SOAK_INTERVAL) bash test/bench/soak.sh $(BUILD)
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 format:
