@@ -10,10 +10,7 @@
 #   target_storm PORT NAME CYCLES [BURST PAUSE]
 #                                          CYCLES link+unlink of NAME on PORT (one exec)
 #   dlp_is_target TRADDR TRSVCID PORT      stafctl dlp lists exactly what PORT exports
-#   fault_snapshot_expect SNAP NAME...     the controllers of subsystems NAME are expected
-#                                          to be new since snapshot SNAP
 #   ctrl_delete NAME...                    delete the controllers of subsystems NAME
-#   log_before NAME TEXT1 TEXT2            TEXT1 is logged before TEXT2 first is
 #   ctrl_count_is CLASS STATE N            N controllers of CLASS in STATE (or any)
 #   mem_available                          MemAvailable in MiB
 #   tcp_kill [--netns NS] FILTER...        kill the matching TCP connections (ss -K)
@@ -94,39 +91,6 @@ dlp_is_target() {
     [ $bad = 0 ]
 }
 
-# fault_snapshot_expect SNAP NAME...: in snapshot SNAP (fault_snapshot), the I/O controller
-# of each subsystem NAME is expected to be new (connected by stas on purpose since the
-# snapshot, e.g. a subsystem that appeared, or a connection the test deleted): replace its
-# line, or add one, with the kernel's current controller.  Fails unless the kernel has
-# exactly one live controller for each NAME.
-fault_snapshot_expect() {
-    local f=$STAS_VM_LOGDIR/$1 l n q keep=() found
-    shift
-    [ -r "$f" ] || { echo "fault_snapshot_expect: no snapshot $1" >&2; return 1; }
-    fault_ctrls io > /dev/null
-    local -a now=("${REPLY_A[@]}") fld
-    mapfile -t keep < "$f"
-    for n; do
-        _nqn "$n"; q=$REPLY
-        local -a next=()
-        for l in "${keep[@]}"; do
-            read -r -a fld <<< "$l"
-            [ "${fld[9]:-}" = "$q" ] || next+=("$l")
-        done
-        keep=("${next[@]}")
-        found=0
-        for l in "${now[@]}"; do
-            read -r -a fld <<< "$l"
-            [ "${fld[9]}" = "$q" ] || continue
-            [ "${fld[3]}" = live ] || { echo "not live: $l"; return 1; }
-            keep+=("$l"); found=$((found + 1))
-        done
-        [ $found = 1 ] || { echo "$found controllers for $q"; return 1; }
-        echo "expected new: ${keep[-1]}"
-    done
-    printf '%s\n' "${keep[@]}" > "$f"
-}
-
 # ctrl_delete NAME...: delete the kernel controller of each subsystem NAME (as
 # `nvme disconnect` does, without an exec)
 ctrl_delete() {
@@ -135,19 +99,6 @@ ctrl_delete() {
         ctrl_find --nqn "$n" > /dev/null || { echo "ctrl_delete: no controller for $n" >&2; return 1; }
         _w "/sys/class/nvme/$REPLY/delete_controller" 1 || return 1
     done
-}
-
-# log_before NAME TEXT1 TEXT2: in the log file NAME, a line with TEXT1 comes before the first
-# line with TEXT2, and there is one with TEXT2
-log_before() {
-    local l i=0 a=0 b=0
-    while IFS= read -r l || [ -n "$l" ]; do
-        i=$((i + 1))
-        [ $a = 0 ] && [[ $l == *"$2"* ]] && a=$i
-        [ $b = 0 ] && [[ $l == *"$3"* ]] && b=$i
-    done < "$STAS_VM_LOGDIR/$1"
-    echo "first \"$2\": line $a; first \"$3\": line $b"
-    [ $a -gt 0 ] && [ $b -gt $a ]
 }
 
 # ctrl_count_is CLASS STATE N: the kernel has N fabrics controllers of CLASS (fault_ctrls)

@@ -5,9 +5,11 @@
 # (port down, daemon killed, Avahi gone, uevent storm ...) loses no connection, and afterwards
 # the daemons agree with the kernel.
 #
+#   fault_netns_fabric KATO SUB...        set-up: a target port that can go down (netns + veth)
 #   fault_ctrls [CLASS]                   the kernel's fabrics controllers, one line each
 #   fault_snapshot NAME [CLASS]           save them to the log file NAME
-#   fault_same_ctrls NAME [--any-cntlid]  the same kernel devices as in snapshot NAME, no more
+#   fault_same_ctrls NAME [--any-cntlid] [--new N]
+#                                         the same kernel devices as in snapshot NAME (+ N new)
 #   fault_no_duplicates [CLASS]           no two controllers for the same connection
 #   fault_all_live [CLASS]                every controller is live (and there is one at least)
 #   fault_states_are CLASS STATE...       every controller is in one of STATEs (at least one)
@@ -16,8 +18,10 @@
 #   fault_watch NAME / fault_no_uevent NAME ACTION...
 #                                         kernel nvme uevents into log file NAME; none of ACTIONs
 #   fault_count_ge NAME TEXT N            log file NAME has >= N lines with TEXT
+#   fault_log_after NAME FIRST THEN       log file NAME has a THEN line after a FIRST line
+#   fault_sigkill DAEMON [TAG]            SIGKILL, wait, keep its log as DAEMON-TAG.log
 #   fault_save_log DAEMON TAG             keep DAEMON.log as DAEMON-TAG.log before a restart
-#   fault_wait SECS CMD...                wait_for, then CMD once more to print why it failed
+#   fault_wait SECS CMD...                wait_for, printing the output of CMD's last run
 #   fault_verify TAG SNAP [--any-cntlid] [DAEMON...]
 #                                         all of the above as checks named TAG-...
 #
@@ -25,6 +29,25 @@
 # the daemons use to classify devices when present (behaviour §2.3, kernel >= 5.18).
 # The assertion helpers print what differs (so `check NAME fault_... ` shows it in output.log)
 # and return non-zero on a mismatch.
+
+# fault_netns_fabric KATO SUB...: a fabric whose port can go down: netns tgt joined by veth
+# (netns_pair), port 1 at $NS_TGT_ADDR:8009 in it serving the DC and the subsystems SUB...;
+# $STAFD_CONF with that DC and $STACD_CONF (tron, kato KATO, reconnect-delay 1,
+# ctrl-loss-tmo 600: the kernel keeps retrying every second); fresh state files.  Needs
+# guest/stafd.sh and guest/stacd.sh.  The port goes down with `ip link set $NS_HOST_IF down`
+# (connects fail at once, established connections lose every packet) and up with `... up`.
+fault_netns_fabric() {
+    local kato=$1 s p
+    shift
+    netns_pair tgt || return 1
+    _bb rm -rf /run/stafd /run/stacd
+    target_port 1 "$NS_TGT_ADDR" 8009 --netns tgt || return 1
+    for s; do target_subsys "$s" --ns none && target_link "$s" 1 || return 1; done
+    p="kato = $kato"$'\n'"reconnect-delay = 1"$'\n'"ctrl-loss-tmo = 600"
+    printf '[Global]\ntron = true\n%s\n\n[Service Discovery]\nzeroconf = disabled\n\n[Controllers]\ncontroller = transport=tcp;traddr=%s;trsvcid=8009\n' \
+        "$p" "$NS_TGT_ADDR" > "$STAFD_CONF" || return 1
+    stacd_conf "[Global]" "tron = true" "$p" "nr-io-queues = 1"
+}
 
 # _fault_addr ADDRESS: the traddr, trsvcid and host_iface items of a controller's address
 # attribute, in FAULT_TRADDR FAULT_TRSVCID FAULT_IFACE
@@ -86,15 +109,24 @@ fault_snapshot() {
     [ ${#REPLY_A[@]} -gt 0 ] || { echo "fault_snapshot: no $cls controller" >&2; return 1; }
 }
 
-# fault_same_ctrls NAME [--any-cntlid]: the kernel has exactly the controllers of snapshot
-# NAME (of its class): same names and same devices (INODE), same connection (type, transport,
-# addresses, NQNs) and, unless --any-cntlid, the same controller ID on the target.  A kernel
-# reconnect (after kato) may get a new cntlid from the target: use --any-cntlid there.  The
-# state is not compared (fault_all_live does).
+# fault_same_ctrls NAME [--any-cntlid] [--new N]: the kernel has exactly the controllers of
+# snapshot NAME (of its class): same names and same devices (INODE), same connection (type,
+# transport, addresses, NQNs) and, unless --any-cntlid, the same controller ID on the target.
+# A kernel reconnect (after kato) may get a new cntlid from the target: use --any-cntlid there.
+# With --new N, exactly N controllers that are not in the snapshot must exist besides (e.g. a
+# subsystem added during the fault).  The state is not compared (fault_all_live does).
 fault_same_ctrls() {
-    local f=$STAS_VM_LOGDIR/$1 any=0 cls=all l n bad=0
-    [ "${2:-}" = --any-cntlid ] && any=1
-    [ -r "$f" ] || { echo "fault_same_ctrls: no snapshot $1" >&2; return 1; }
+    local f=$STAS_VM_LOGDIR/$1 any=0 new=0 cls=all l n bad=0 added=0
+    shift
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --any-cntlid) any=1 ;;
+            --new) new=$2; shift ;;
+            *) echo "fault_same_ctrls: unknown option $1" >&2; return 2 ;;
+        esac
+        shift
+    done
+    [ -r "$f" ] || { echo "fault_same_ctrls: no snapshot ${f##*/}" >&2; return 1; }
     local -A was=() now=()
     local -a a b
     while IFS= read -r l; do
@@ -120,9 +152,10 @@ fault_same_ctrls() {
         fi
     done
     for n in "${!now[@]}"; do
-        [ -n "${was[$n]:-}" ] || { echo "new: ${now[$n]}"; bad=1; }
+        [ -n "${was[$n]:-}" ] || { echo "new: ${now[$n]}"; added=$((added + 1)); }
     done
-    [ $bad = 0 ] && echo "same ${#was[@]} $cls controller(s) as in $1"
+    [ $added = "$new" ] || { echo "$added new controller(s), expected $new"; bad=1; }
+    [ $bad = 0 ] && echo "same ${#was[@]} $cls controller(s) as in ${f##*/}, $added new"
     [ $bad = 0 ]
 }
 
@@ -281,6 +314,20 @@ fault_no_uevent() {
     [ $bad = 0 ]
 }
 
+# fault_sigkill DAEMON [TAG]: SIGKILL the daemon started by start_daemon (no clean shutdown:
+# no state file written at exit, nothing released), wait until it is gone, and keep its log
+# as DAEMON-TAG.log (default TAG: killed), which a restart would truncate
+fault_sigkill() {
+    local pid
+    daemon_pid "$1" > /dev/null || { echo "fault_sigkill: $1 was not started" >&2; return 1; }
+    pid=$REPLY
+    kill -KILL "$pid" || return 1
+    wait_for 10 not proc_alive "$pid" || { echo "fault_sigkill: $1 ($pid) still runs" >&2; return 1; }
+    wait "$pid" 2> /dev/null
+    _bb rm -f "$STAS_VM_RUN/daemon-$1.pid"
+    fault_save_log "$1" "${2:-killed}"
+}
+
 # fault_save_log DAEMON TAG: rename DAEMON.log to DAEMON-TAG.log (start_daemon truncates
 # DAEMON.log; fault_no_disconnect reads both)
 fault_save_log() { _bb mv "$STAS_VM_LOGDIR/$1.log" "$STAS_VM_LOGDIR/$1-$2.log"; }
@@ -292,15 +339,38 @@ fault_count_ge() {
     [ "$REPLY" -ge "$3" ]
 }
 
-# fault_wait SECS CMD...: wait_for SECS CMD; on time-out, run CMD once more with its output
-# (the reason) and fail
-fault_wait() {
-    local t=$1
-    shift
-    wait_for "$t" "$@" && { "$@"; return 0; }
-    echo "still failing after $t s:"
-    "$@"
+# fault_log_after NAME FIRST THEN: in the log file NAME, a line with THEN follows a line with
+# FIRST (texts are globs), e.g. a DLP read after the kernel's rediscover event
+fault_log_after() {
+    local l found=0
+    [ -r "$STAS_VM_LOGDIR/$1" ] || { echo "fault_log_after: no log $1" >&2; return 1; }
+    while IFS= read -r l || [ -n "$l" ]; do
+        if [ $found = 0 ]; then
+            [[ $l == *$2* ]] && found=1
+        elif [[ $l == *$3* ]]; then
+            echo "$1: \"$3\" after \"$2\""
+            return 0
+        fi
+    done < "$STAS_VM_LOGDIR/$1"
+    echo "$1: no \"$3\" after \"$2\" (first found: $found)"
     return 1
+}
+
+# fault_wait SECS CMD...: poll CMD every 0.1 s until it succeeds or SECS passed (as wait_for),
+# then print the output of its last run (why it still fails, or what it found)
+fault_wait() {
+    local us end f=$STAS_VM_LOGDIR/.fault-wait.out rc l
+    _secs_to_us us "$1"
+    shift
+    end=$((${EPOCHREALTIME/./} + us))
+    while :; do
+        "$@" > "$f" 2>&1 && rc=0 && break
+        rc=1
+        [ "${EPOCHREALTIME/./}" -gt "$end" ] && { echo "still failing after the wait:"; break; }
+        stas_sleep 0.1
+    done
+    while IFS= read -r l || [ -n "$l" ]; do echo "$l"; done < "$f"
+    return $rc
 }
 
 # fault_verify TAG SNAP [--any-cntlid] [DAEMON...]: the after-fault checks, each a check named

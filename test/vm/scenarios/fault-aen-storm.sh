@@ -55,8 +55,13 @@ check reads-at-most-aens-plus-one test "$READS" -le $((AENS + 1))
 check reads-at-least-one test "$READS" -ge 1
 check no-read-failed not file_has "$(logfile stafd.log)" "Failed to retrieve log pages"
 
-require expect-last fault_snapshot_expect before.ctrls last
-fault_verify after before.ctrls stafd stacd
+# fault_verify's checks, with the one controller made for the subsystem added last
+check after-all-live fault_wait 60 fault_all_live all
+check after-same-devices fault_same_ctrls before.ctrls --new 1
+check after-no-duplicates fault_no_duplicates all
+check after-stafd-agrees fault_wait 60 fault_daemon_agrees stafd after-stafd
+check after-stacd-agrees fault_wait 60 fault_daemon_agrees stacd after-stacd
+check after-no-disconnect fault_no_disconnect
 check stacd-lists-final stacctl_count_is $((${#STABLE[@]} + 1))
 check flap-never-connected not ioc_live flap
 check stacd-no-remove not file_has "$(logfile stacd.log)" 'Received "remove" event'
