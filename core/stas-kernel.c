@@ -351,8 +351,9 @@ emit_event (StasKernel *self, const StasUevent *event)
 /* A claim records the device's identity when it is claimed [CONN-3]; a field that was empty
  * then (sysfs attributes not initialised yet at "add", or the device not read at all) is
  * unknown, not different: it is filled in from the first complete reading, and until then it
- * matches anything. Otherwise a resync would take a live connection for a re-used name and
- * synthesise a "remove" for it [KT-4]. */
+ * matches anything. Likewise a field that a scan reads empty (a device being set up while
+ * the scan runs) is unknown. Otherwise a resync would take a live connection for a re-used
+ * name and synthesise a "remove" for it [KT-4]. */
 static void
 fill_field (char **field, const char *value)
 {
@@ -376,7 +377,8 @@ claim_fill (Claim *claim, const StasKernelCtrl *entry)
 static gboolean
 known_same (const char *claimed, const char *now)
 {
-  return claimed == NULL || *claimed == '\0' || g_strcmp0 (claimed, now) == 0;
+  return claimed == NULL || *claimed == '\0' || now == NULL || *now == '\0' ||
+         g_strcmp0 (claimed, now) == 0;
 }
 
 static gboolean
