@@ -560,6 +560,41 @@ test_resync_keeps_unread_claim (Fixture *fx, gconstpointer data)
   dispose_and_wait (c, FALSE);
 }
 
+/* [KT-4] a resync that reads the claimed device while its attributes are not all set (a field
+ * empty) does not take it for another controller */
+static void
+test_resync_keeps_half_read_device (Fixture *fx, gconstpointer data)
+{
+  TestCtrl *ctl = new_ctrl (fx, FALSE);
+  StasController *c = STAS_CONTROLLER (ctl);
+  g_autoptr (StasKernelCtrl) fields = NULL;
+  g_autofree char *device = NULL;
+  guint resyncs = 0;
+  gulong id = g_signal_connect (fx->kernel, "resynced", G_CALLBACK (on_resynced_count), &resyncs);
+
+  stas_controller_start (c);
+  wait_for (is_connected, c);
+  flush ();
+  device = g_strdup (stas_controller_get_device (c));
+  fields = stas_fake_fabrics_get_device (fx->fake, device);
+  g_free (fields->subsysnqn);
+  fields->subsysnqn = g_strdup ("");
+  stas_fake_fabrics_set_drop_uevents (fx->fake, TRUE); /* sysfs changes behind the table */
+  g_assert_true (stas_fake_fabrics_remove_device (fx->fake, device));
+  g_assert_cmpstr (stas_fake_fabrics_add_device (fx->fake, fields), ==, device);
+  stas_fake_fabrics_set_drop_uevents (fx->fake, FALSE);
+
+  stas_kernel_resync (fx->kernel, FALSE);
+  while (resyncs < 1)
+    g_main_context_iteration (NULL, TRUE);
+  flush ();
+  g_assert_cmpint (stas_controller_get_state (c), ==, STAS_CONTROLLER_CONNECTED);
+  g_assert_cmpstr (stas_controller_get_device (c), ==, device);
+  g_assert_cmpuint (ctl->n_lost, ==, 0);
+  g_signal_handler_disconnect (fx->kernel, id);
+  dispose_and_wait (c, FALSE);
+}
+
 /* ---- [CONN-6] loss of the device ------------------------------------------------------------- */
 
 /* [CONN-6] [D-40] remove → INFO, IDLE, attempts 0, retry after 3 s, reconnect */
@@ -1037,6 +1072,7 @@ main (int argc, char **argv)
   ADD ("reuse/not-deleting-or-owned", test_no_adopt_deleting_or_owned);
   ADD ("reuse/resync-adopts", test_resync_adopts);
   ADD ("reuse/resync-keeps-unread-claim", test_resync_keeps_unread_claim);
+  ADD ("reuse/resync-keeps-half-read-device", test_resync_keeps_half_read_device);
   ADD ("loss/remove-reconnects", test_remove_reconnects);
   ADD ("loss/remove-retry-fires", test_remove_retry_fires);
   ADD ("loss/change-routed", test_change_routed);
