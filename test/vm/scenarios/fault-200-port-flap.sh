@@ -62,11 +62,9 @@ require uevent-watch fault_watch uevents.log
 
 for ((f = 1; f <= FLAPS; f++)); do
     now_us; T1=$REPLY
-    # the target resets its connections (the host sees the resets at once), the link goes
-    # down (the kernel's reconnects fail), what is left on the host is killed
-    check "flap$f-kill-target" tcp_kill --netns tgt src "$NS_TGT_ADDR"
     require "flap$f-link-down" ip link set "$NS_HOST_IF" down
     check "flap$f-kill-host" tcp_kill dst "$NS_TGT_ADDR"
+    check "flap$f-kill-target" tcp_kill --netns tgt src "$NS_TGT_ADDR"
     check "flap$f-all-down" fault_wait 120 fault_states_are all connecting
     info "flap$f-down" "$(secs_since "$T1") s"
     now_us; T1=$REPLY
