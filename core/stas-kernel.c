@@ -360,13 +360,61 @@ emit_event (StasKernel *self, const StasUevent *event)
   g_signal_emit (self, signals[SIGNAL_DEVICE_EVENT], 0, event, entry, owner);
 }
 
+/* A claim records the device's identity when it is claimed [CONN-3]; a field that was empty
+ * then (sysfs attributes not initialised yet at "add", or the device not read at all) is
+ * unknown, not different: it is filled in from the first complete reading, and until then it
+ * matches anything. Likewise a field that a scan reads empty (a device being set up while
+ * the scan runs) is unknown. Otherwise a resync would take a live connection for a re-used
+ * name and synthesise a "remove" for it [KT-4]. */
+static void
+fill_field (char **field, const char *value)
+{
+  if ((*field == NULL || **field == '\0') && value != NULL && *value != '\0')
+    {
+      g_free (*field);
+      *field = g_strdup (value);
+    }
+}
+
+static void
+claim_fill (Claim *claim, const StasKernelCtrl *entry)
+{
+  fill_field (&claim->identity->transport, entry->transport);
+  fill_field (&claim->identity->traddr, entry->traddr);
+  fill_field (&claim->identity->trsvcid, entry->trsvcid);
+  fill_field (&claim->identity->subsysnqn, entry->subsysnqn);
+  fill_field (&claim->identity->hostnqn, entry->hostnqn);
+}
+
+static gboolean
+known_same (const char *claimed, const char *now)
+{
+  return claimed == NULL || *claimed == '\0' || now == NULL || *now == '\0' ||
+         g_strcmp0 (claimed, now) == 0;
+}
+
+static gboolean
+claim_matches (const Claim *claim, const StasKernelCtrl *now)
+{
+  const StasKernelCtrl *c = claim->identity;
+
+  return known_same (c->transport, now->transport) && known_same (c->traddr, now->traddr) &&
+         known_same (c->trsvcid, now->trsvcid) && known_same (c->subsysnqn, now->subsysnqn) &&
+         known_same (c->hostnqn, now->hostnqn);
+}
+
 static void
 refresh_entry (StasKernel *self, const char *name)
 {
   StasKernelCtrl *entry = read_one (self, name);
+  Claim *claim = g_hash_table_lookup (self->claims, name);
 
   if (entry != NULL)
-    g_hash_table_replace (self->table, g_strdup (name), entry);
+    {
+      if (claim != NULL)
+        claim_fill (claim, entry);
+      g_hash_table_replace (self->table, g_strdup (name), entry);
+    }
   else
     g_hash_table_remove (self->table, name);
 }
@@ -394,9 +442,9 @@ on_add_soak (gpointer user_data)
   StasKernel *self = soak->self;
 
   soak->id = 0;
-  /* sysfs attributes are not always initialised at "add" [KT-4] */
-  if (g_hash_table_contains (self->table, soak->name))
-    refresh_entry (self, soak->name);
+  /* sysfs attributes are not always initialised at "add" [KT-4]; also when the device
+   * could not be read at all then */
+  refresh_entry (self, soak->name);
   g_hash_table_remove (self->add_soak, soak->name);
   return G_SOURCE_REMOVE;
 }
@@ -510,10 +558,12 @@ apply_scan (StasKernel *self, GPtrArray *list, gboolean after_overflow)
   g_hash_table_iter_init (&iter, self->claims);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
-      const Claim *claim = value;
+      Claim *claim = value;
       const StasKernelCtrl *now = g_hash_table_lookup (fresh, key);
-      if (now == NULL || !same_identity (claim->identity, now))
+      if (now == NULL || !claim_matches (claim, now))
         g_ptr_array_add (gone, g_strdup (key));
+      else
+        claim_fill (claim, now);
     }
   /* devices that appeared (or re-appeared under a re-used name) */
   g_hash_table_iter_init (&iter, fresh);

@@ -12,6 +12,12 @@
 #include "stas-log.h"
 #include "stas-sysfs.h"
 
+/* UDEV_RCVBUF, requested with SO_RCVBUFFORCE [ARCH-7]: the build setting STAS_UDEV_RCVBUF
+ * (config.h, 128 MiB by default); the tests' stas-tinybuf defines it on the command line */
+#ifndef STAS_UDEV_RCVBUF
+#define STAS_UDEV_RCVBUF STAS_UDEV_RCVBUF_CONFIGURED
+#endif
+
 struct _StasUdevMonitor
 {
   struct udev *udev;

@@ -12,7 +12,6 @@
 
 G_BEGIN_DECLS
 
-#define STAS_UDEV_RCVBUF (128 * 1024 * 1024)   /* requested (SO_RCVBUFFORCE) */
 #define STAS_UDEV_RCVBUF_MIN (8 * 1024 * 1024) /* less: WARNING */
 #define STAS_UDEV_ERROR_LOG_THROTTLE_S 2
 

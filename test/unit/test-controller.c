@@ -402,6 +402,85 @@ test_resync_adopts (Fixture *fx, gconstpointer data)
   dispose_and_wait (c, FALSE);
 }
 
+static void
+on_resynced_count (StasKernel *kernel, gboolean after_overflow, guint *n)
+{
+  (*n)++;
+}
+
+/* [KT-4] [CONN-3] connected while the table did not know the device yet (its "add" not read,
+ * as when sysfs is not initialised at "add"): the claim's identity is unknown, not another
+ * controller's, so a later resync keeps the connection (found on the real kernel with 200
+ * IOCs: the 60 s resync synthesised "remove" for live connections) */
+static void
+test_resync_keeps_unread_claim (Fixture *fx, gconstpointer data)
+{
+  TestCtrl *ctl = new_ctrl (fx, FALSE);
+  StasController *c = STAS_CONTROLLER (ctl);
+  g_autofree char *device = NULL;
+  guint resyncs = 0;
+  gulong id = g_signal_connect (fx->w.kernel, "resynced", G_CALLBACK (on_resynced_count), &resyncs);
+
+  stas_fake_fabrics_set_drop_uevents (fx->w.fake, TRUE); /* the table misses the device */
+  stas_controller_start (c);
+  stas_test_wait_until (stas_test_is_connected, c);
+  stas_test_flush ();
+  stas_fake_fabrics_set_drop_uevents (fx->w.fake, FALSE);
+  device = g_strdup (stas_controller_get_device (c));
+  g_assert_null (stas_kernel_lookup (fx->w.kernel, device));
+
+  for (guint i = 1; i <= 2; i++)
+    {
+      stas_kernel_resync (fx->w.kernel, FALSE);
+      while (resyncs < i)
+        g_main_context_iteration (NULL, TRUE);
+      stas_test_flush ();
+      g_assert_nonnull (stas_kernel_lookup (fx->w.kernel, device));
+      g_assert_cmpint (stas_controller_get_state (c), ==, STAS_CONTROLLER_CONNECTED);
+      g_assert_cmpstr (stas_controller_get_device (c), ==, device);
+      g_assert_cmpuint (ctl->n_lost, ==, 0);
+      g_assert_cmpuint (
+          stas_test_world_count_logs (&fx->w, STAS_LOG_INFO, "Received \"remove\" event"), ==, 0);
+    }
+  g_signal_handler_disconnect (fx->w.kernel, id);
+  dispose_and_wait (c, FALSE);
+}
+
+/* [KT-4] a resync that reads the claimed device while its attributes are not all set (a field
+ * empty) does not take it for another controller */
+static void
+test_resync_keeps_half_read_device (Fixture *fx, gconstpointer data)
+{
+  TestCtrl *ctl = new_ctrl (fx, FALSE);
+  StasController *c = STAS_CONTROLLER (ctl);
+  g_autoptr (StasKernelCtrl) fields = NULL;
+  g_autofree char *device = NULL;
+  guint resyncs = 0;
+  gulong id = g_signal_connect (fx->w.kernel, "resynced", G_CALLBACK (on_resynced_count), &resyncs);
+
+  stas_controller_start (c);
+  stas_test_wait_until (stas_test_is_connected, c);
+  stas_test_flush ();
+  device = g_strdup (stas_controller_get_device (c));
+  fields = stas_fake_fabrics_get_device (fx->w.fake, device);
+  g_free (fields->subsysnqn);
+  fields->subsysnqn = g_strdup ("");
+  stas_fake_fabrics_set_drop_uevents (fx->w.fake, TRUE); /* sysfs changes behind the table */
+  g_assert_true (stas_fake_fabrics_remove_device (fx->w.fake, device));
+  g_assert_cmpstr (stas_fake_fabrics_add_device (fx->w.fake, fields), ==, device);
+  stas_fake_fabrics_set_drop_uevents (fx->w.fake, FALSE);
+
+  stas_kernel_resync (fx->w.kernel, FALSE);
+  while (resyncs < 1)
+    g_main_context_iteration (NULL, TRUE);
+  stas_test_flush ();
+  g_assert_cmpint (stas_controller_get_state (c), ==, STAS_CONTROLLER_CONNECTED);
+  g_assert_cmpstr (stas_controller_get_device (c), ==, device);
+  g_assert_cmpuint (ctl->n_lost, ==, 0);
+  g_signal_handler_disconnect (fx->w.kernel, id);
+  dispose_and_wait (c, FALSE);
+}
+
 /* ---- [CONN-6] loss of the device ------------------------------------------------------------- */
 
 /* [CONN-6] [D-40] remove → INFO, IDLE, attempts 0, retry after 3 s, reconnect */
@@ -887,6 +966,8 @@ main (int argc, char **argv)
   ADD ("reuse/adopt-existing", test_adopt_existing);
   ADD ("reuse/not-deleting-or-owned", test_no_adopt_deleting_or_owned);
   ADD ("reuse/resync-adopts", test_resync_adopts);
+  ADD ("reuse/resync-keeps-unread-claim", test_resync_keeps_unread_claim);
+  ADD ("reuse/resync-keeps-half-read-device", test_resync_keeps_half_read_device);
   ADD ("loss/remove-reconnects", test_remove_reconnects);
   ADD ("loss/remove-retry-fires", test_remove_retry_fires);
   ADD ("loss/change-routed", test_change_routed);
