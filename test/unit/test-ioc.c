@@ -110,7 +110,7 @@ static void
 wait_for (Condition cond, gpointer data)
 {
   gboolean timed_out = FALSE;
-  guint id = g_timeout_add (5000, on_timeout, &timed_out);
+  guint id = g_timeout_add (120000, on_timeout, &timed_out); /* only a limit (valgrind) */
 
   while (!cond (data) && !timed_out)
     g_main_context_iteration (NULL, TRUE);
@@ -126,6 +126,12 @@ run_for (guint ms)
   g_timeout_add (ms, on_timeout, &done);
   while (!done)
     g_main_context_iteration (NULL, TRUE);
+}
+
+static gboolean
+has_pending_op (gpointer fake)
+{
+  return stas_fake_fabrics_count_pending (fake) > 0;
 }
 
 static gboolean
@@ -358,7 +364,10 @@ test_adopts_concurrent_connection (Fixture *fx, gconstpointer data)
 
   stas_fake_fabrics_set_delay (fx->fake, fx->io_target, STAS_FAKE_OP_CONNECT, STAS_FAKE_HOLD);
   stas_controller_start (STAS_CONTROLLER (ioc));
-  run_for (10);
+  /* our connect is in flight: started, then held once the loop has nothing else to do */
+  wait_for (has_pending_op, fx->fake);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
   external = stas_fake_fabrics_connect_external (fx->fake, tid, FALSE, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (stas_fake_fabrics_release (fx->fake, fx->io_target, STAS_FAKE_OP_CONNECT), ==,
