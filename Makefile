@@ -62,8 +62,8 @@ check-asan: deps $(ASAN_BUILD)/build.ninja
 # scripts run $(VG_BUILD)/fake-bin/<personality>, which is turned into a wrapper that runs
 # the personality under valgrind, one log per process in $(VG_BUILD)/vg-logs; every
 # finished process's log must say "ERROR SUMMARY: 0 errors" (a process a script kills with
-# SIGKILL writes no summary). Every test runs, none is skipped: tests wait for conditions,
-# never for a fixed time; only ctest's time limits are multiplied, by
+# SIGKILL writes no summary). Every test runs, none is skipped: tests must wait for
+# conditions, not for a fixed time; only ctest's time limits are multiplied, by
 # VALGRIND_TIMEOUT_FACTOR in $(VG_BUILD). No suppression file (no third-party noise).
 VALGRIND_OPTS = --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite --num-callers=40
 VALGRIND_TIMEOUT_FACTOR ?= 5
