@@ -753,7 +753,16 @@ free_client (StasAvahi *self)
   for (guint i = 0; i < N_TYPES; i++)
     free_browser (&self->browsers[i]);
   if (self->client != NULL)
-    avahi_client_free (self->client);
+    {
+      avahi_client_free (self->client);
+      /* avahi-glib's dispatch runs the callback of a watch whose fd was ready even when the
+       * watch was freed earlier in the same main-loop iteration (dbus_watch_handle() on a
+       * freed DBusWatch: valgrind showed it when SIGTERM and Avahi's fd were ready together).
+       * A destroyed GSource is not dispatched: the poll goes with its client (every caller
+       * is outside Avahi's dispatch), a new one serves the next client. */
+      avahi_glib_poll_free (self->poll);
+      self->poll = avahi_glib_poll_new (NULL, G_PRIORITY_DEFAULT);
+    }
   self->client = NULL;
 }
 

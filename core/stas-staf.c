@@ -571,6 +571,7 @@ restore_state (StasStaf *self)
       StasStateRecord *record = g_ptr_array_index (state->records, i);
       StasConnectRequest request;
       g_autoptr (GArray) pages = g_array_new (FALSE, TRUE, sizeof (StasDlpe));
+      StafEntry *entry;
       StasDc *dc;
       GVariantIter iter;
       GVariant *dict;
@@ -595,7 +596,14 @@ restore_state (StasStaf *self)
             }
           stas_dc_set_cached_log_pages (dc, pages, 0);
         }
-      add_entry (self, dc);
+      entry = add_entry (self, dc);
+      if (record->log_pages_state != STAS_STATE_LOG_PAGES_NONE)
+        {
+          /* [REF-1] the referrals of the cached page: a pass before this DC's first
+           * retrieval (slow or unreachable) keeps the DCs it refers to [STAF-3] */
+          gboolean malformed = FALSE;
+          entry->referrals = derive_referrals (self, entry, &malformed);
+        }
       stas_info ("%s - restored from %s", stas_tid_to_string (record->tid), path);
       stas_controller_start_restored (STAS_CONTROLLER (dc));
     }

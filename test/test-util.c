@@ -3,7 +3,12 @@
 
 #include "test-util.h"
 
+#include <signal.h>
+#include <sys/prctl.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include "stas-controller.h"
 #include "stas-paths.h"
@@ -86,7 +91,7 @@ void
 stas_test_wait_until (gboolean (*cond) (gpointer data), gpointer data)
 {
   gboolean timed_out = FALSE;
-  guint id = g_timeout_add (5000, on_timed_out, &timed_out);
+  guint id = g_timeout_add (120000, on_timed_out, &timed_out); /* only a limit (valgrind) */
 
   while (!cond (data) && !timed_out)
     g_main_context_iteration (NULL, TRUE);
@@ -192,12 +197,96 @@ stas_test_world_count_logs (StasTestWorld *world, StasLogLevel level, const char
   return n;
 }
 
+struct _StasTestBus
+{
+  GSubprocess *daemon; /* (owned) */
+  char *config;        /* (owned) the configuration file */
+  char *address;       /* (owned) */
+};
+
+#define TEST_BUS_CONFIG                                                                            \
+  "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"           \
+  " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"                            \
+  "<busconfig>\n"                                                                                  \
+  "  <type>session</type>\n"                                                                       \
+  "  <listen>unix:tmpdir=/tmp</listen>\n"                                                          \
+  "  <policy context=\"default\">\n"                                                               \
+  "    <allow send_destination=\"*\" eavesdrop=\"true\"/>\n"                                       \
+  "    <allow eavesdrop=\"true\"/>\n"                                                              \
+  "    <allow own=\"*\"/>\n"                                                                       \
+  "  </policy>\n"                                                                                  \
+  "</busconfig>\n"
+
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+StasTestBus *
+stas_test_bus_new (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDataInputStream) out = NULL;
+  g_autofree char *config_arg = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  StasTestBus *bus = g_new0 (StasTestBus, 1);
+  int fd = g_file_open_tmp ("stas-test-bus-XXXXXX.conf", &bus->config, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (bus->config, TEST_BUS_CONFIG, -1, &error));
+  g_assert_no_error (error);
+  close (fd);
+  config_arg = g_strdup_printf ("--config-file=%s", bus->config);
+  /* the address on the daemon's own stdout (a pipe GSubprocess sets up as fd 1); its stderr
+   * silenced and its life tied to the test's, so that a daemon left behind by a test that
+   * ended early never holds ctest's output pipe open (ctest would wait for it until the
+   * time-out) */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  bus->daemon = g_subprocess_launcher_spawn (launcher, &error, "dbus-daemon", config_arg,
+                                             "--nofork", "--nopidfile", "--print-address=1", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (bus->daemon));
+  bus->address = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (bus->address);
+  g_strstrip (bus->address);
+  g_assert_true (g_str_has_prefix (bus->address, "unix:"));
+  return bus;
+}
+
+const char *
+stas_test_bus_get_address (StasTestBus *bus)
+{
+  return bus->address;
+}
+
+void
+stas_test_bus_free (StasTestBus *bus)
+{
+  if (bus == NULL)
+    return;
+  if (bus->daemon != NULL)
+    {
+      g_subprocess_send_signal (bus->daemon, SIGTERM);
+      g_subprocess_wait (bus->daemon, NULL, NULL);
+      g_object_unref (bus->daemon);
+    }
+  if (bus->config != NULL)
+    g_unlink (bus->config);
+  g_free (bus->config);
+  g_free (bus->address);
+  g_free (bus);
+}
+
 GDBusConnection *
-stas_test_bus_connection (GTestDBus *bus)
+stas_test_bus_connection (StasTestBus *bus)
 {
   g_autoptr (GError) error = NULL;
   GDBusConnection *c =
-      g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (bus),
+      g_dbus_connection_new_for_address_sync (stas_test_bus_get_address (bus),
                                               G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
                                                   G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
                                               NULL, NULL, &error);
@@ -207,23 +296,21 @@ stas_test_bus_connection (GTestDBus *bus)
 }
 
 void
-stas_test_bus_up (GTestDBus **bus, GDBusConnection **server, GDBusConnection **client)
+stas_test_bus_up (StasTestBus **bus, GDBusConnection **server, GDBusConnection **client)
 {
-  *bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (*bus);
+  *bus = stas_test_bus_new ();
   *server = stas_test_bus_connection (*bus);
   *client = stas_test_bus_connection (*bus);
 }
 
 void
-stas_test_bus_down (GTestDBus **bus, GDBusConnection **server, GDBusConnection **client)
+stas_test_bus_down (StasTestBus **bus, GDBusConnection **server, GDBusConnection **client)
 {
   g_dbus_connection_close_sync (*client, NULL, NULL);
   g_dbus_connection_close_sync (*server, NULL, NULL);
   g_clear_object (client);
   g_clear_object (server);
-  g_test_dbus_down (*bus);
-  g_clear_object (bus);
+  g_clear_pointer (bus, stas_test_bus_free);
 }
 
 typedef struct

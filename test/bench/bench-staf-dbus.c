@@ -1,5 +1,5 @@
 /* bench-staf-dbus.c — stafd's replies at scale (DESIGN.md §4, bench level): the real
- * StasStaf in-process on a GTestDBus bus with the fake fabrics, N discovery controllers
+ * StasStaf in-process on a private bus with the fake fabrics, N discovery controllers
  * of M log page entries each. Once every DLP is current, times the org.nvmexpress.staf
  * members called from a second connection on the same bus, and prints figures. It never
  * fails on a figure: a benchmark, not a test.
@@ -51,7 +51,7 @@ typedef struct
 
 typedef struct
 {
-  GTestDBus *bus;
+  StasTestBus *bus;
   GDBusConnection *server;
   GDBusConnection *client;
   StasFakeFabrics *fake;

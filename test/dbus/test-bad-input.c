@@ -18,6 +18,7 @@
 #include "stas-paths.h"
 #include "stas-avahi.h"
 #include "stas-staf-private.h"
+#include "test-util.h"
 
 #define DISC "nqn.2014-08.org.nvmexpress.discovery"
 #define TRTYPE_RDMA 1
@@ -34,7 +35,7 @@
 
 typedef struct
 {
-  GTestDBus *bus;
+  StasTestBus *bus;
   GDBusConnection *server;
   GDBusConnection *client;
   StasFakeFabrics *fake;
@@ -135,7 +136,7 @@ bus_connection (Fixture *fx)
 {
   g_autoptr (GError) error = NULL;
   GDBusConnection *c =
-      g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (fx->bus),
+      g_dbus_connection_new_for_address_sync (stas_test_bus_get_address (fx->bus),
                                               G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
                                                   G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
                                               NULL, NULL, &error);
@@ -205,8 +206,7 @@ setup (Fixture *fx, gconstpointer data)
   stas_fake_fabrics_set_dlp (fx->fake, t2, page2, G_N_ELEMENTS (page2));
   stas_controller_set_time_scale (0.001);
 
-  fx->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (fx->bus);
+  fx->bus = stas_test_bus_new ();
   fx->server = bus_connection (fx);
   fx->client = bus_connection (fx);
 
@@ -250,8 +250,7 @@ teardown (Fixture *fx, gconstpointer data)
   g_dbus_connection_close_sync (fx->server, NULL, NULL);
   g_clear_object (&fx->client);
   g_clear_object (&fx->server);
-  g_test_dbus_down (fx->bus);
-  g_clear_object (&fx->bus);
+  g_clear_pointer (&fx->bus, stas_test_bus_free);
   g_clear_object (&fx->fake);
   stas_log_set_handler (NULL, NULL);
   g_ptr_array_unref (fx->logs);

@@ -1,5 +1,5 @@
-/* test-service-bus.c — the D-Bus objects of stafd and stacd on a private bus (GTestDBus):
- * [DBUS-1]/[DBUS-3] wire-identical introspection, [DBUS-10] tron/log_level with
+/* test-service-bus.c — the D-Bus objects of stafd and stacd on a private bus (a dbus-daemon of the
+ * test's own): [DBUS-1]/[DBUS-3] wire-identical introspection, [DBUS-10] tron/log_level with
  * PropertiesChanged ([D-29]), and the "not implemented yet" replies. */
 #include "config.h"
 
@@ -17,7 +17,7 @@
 
 typedef struct
 {
-  GTestDBus *bus;
+  StasTestBus *bus;
   GDBusConnection *server;
   GDBusConnection *client;
   StasService *service;

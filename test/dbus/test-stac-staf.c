@@ -22,7 +22,7 @@
 
 typedef struct
 {
-  GTestDBus *bus;
+  StasTestBus *bus;
   GDBusConnection *staf_conn;
   GDBusConnection *stac_conn;
   guint staf_name;

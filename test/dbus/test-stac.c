@@ -10,7 +10,11 @@
  * connections and leaving it [STAC-6] [D-35]; NCC [NCC-1]; the freeze rule [BAD-1];
  * ip-family; cross-transport entries [D-41]; CONF_LONG_SOAK after stafd came back [STAC-2];
  * warm restart [STAC-7] and SIGTERM [SIG-1]; the org.nvmexpress.stac members [DBUS-12]
- * [DBUS-13] [DBUS-35]. */
+ * [DBUS-13] [DBUS-35].
+ *
+ * No fixed-time waits (the test runs under valgrind too): WAIT_FOR waits for a condition;
+ * that something did NOT happen is checked once stacd has processed the input and settled
+ * (settled(): no pass running or scheduled, no disposal in flight). */
 #include "config.h"
 
 #include <errno.h>
@@ -29,6 +33,9 @@
 #define HOSTID "9d1a8b3e-2c4f-4e6a-9b7d-1f2e3d4c5b6a"
 #define DISC "nqn.2014-08.org.nvmexpress.discovery"
 #define NQN(x) "nqn.2023-01.com.example:" x
+/* the pass's DEBUG texts for c and e kept without evidence */
+#define KEEPING_C "Keeping (tcp, 192.168.1.21, 4420, " NQN ("c") "): no authoritative data"
+#define KEEPING_E "Keeping (tcp, 192.168.1.21, 4420, " NQN ("e") "): stafd data is not complete"
 
 /* The fabric: DC1 (192.168.1.10) lists a and b at 192.168.1.20, DC2 (192.168.1.11) lists c
  * at 192.168.1.21; d (192.168.1.20) is not listed at first. */
@@ -205,17 +212,13 @@ on_tick (gpointer data)
   return G_SOURCE_CONTINUE; /* wakes the loop up */
 }
 
-static gboolean
-on_flag (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
+/* Runs the loop (serving stafd calls) until @cond holds. The limit is generous: nothing
+ * here depends on speed (valgrind, a loaded machine), a wait only ends early. */
+#define WAIT_LIMIT_S 120
 #define WAIT_FOR(fx, cond)                                                                         \
   G_STMT_START                                                                                     \
   {                                                                                                \
-    gint64 _end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;                                   \
+    gint64 _end = g_get_monotonic_time () + WAIT_LIMIT_S * G_USEC_PER_SEC;                         \
     guint _tick = g_timeout_add (5, on_tick, NULL);                                                \
     serve (fx);                                                                                    \
     while (!(cond) && g_get_monotonic_time () < _end)                                              \
@@ -227,22 +230,6 @@ on_flag (gpointer data)
     g_assert_true (cond);                                                                          \
   }                                                                                                \
   G_STMT_END
-
-/* Runs the loop (serving stafd calls) for @ms. */
-static void
-run_for (Fixture *fx, guint ms)
-{
-  gboolean done = FALSE;
-  guint tick = g_timeout_add (5, on_tick, NULL);
-
-  g_timeout_add (ms, on_flag, &done);
-  while (!done)
-    {
-      g_main_context_iteration (NULL, TRUE);
-      serve (fx);
-    }
-  g_source_remove (tick);
-}
 
 static StasStac *
 stac (Fixture *fx)
@@ -319,6 +306,19 @@ is_connected (StacEntry *e)
          stas_controller_get_state (STAS_CONTROLLER (e->ioc)) == STAS_CONTROLLER_CONNECTED;
 }
 
+/* Nothing left to do in stacd: no reconciliation pass running or scheduled, no controller
+ * being disposed (a finished disposal schedules a pass). What a pass decides is decided
+ * once this holds after the input that triggered it was processed; the tests check that
+ * something did NOT happen only at this point, never after a fixed time. */
+static gboolean
+settled (Fixture *fx)
+{
+  StasSoak *soak = stas_stac_get_soak (stac (fx));
+
+  return !stas_soak_is_running (soak) && !stas_soak_is_scheduled (soak) &&
+         stas_stac_get_disposals (stac (fx))->len == 0;
+}
+
 typedef struct
 {
   gboolean done;
@@ -387,10 +387,17 @@ static void
 emit (Fixture *fx, const char *signal, GVariant *params)
 {
   g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = NULL;
 
   g_assert_nonnull (fx->server);
   g_dbus_connection_emit_signal (fx->server, NULL, STAS_STAFD_OBJECT_PATH, "org.nvmexpress.staf",
                                  signal, params, &error);
+  g_assert_no_error (error);
+  /* a round trip to the bus from the same connection: the bus has routed the signal (or
+   * dropped it), so stacd sees it before any later call from fx->tester */
+  reply = g_dbus_connection_call_sync (
+      fx->server, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetId",
+      NULL, G_VARIANT_TYPE ("(s)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
   g_assert_no_error (error);
 }
 
@@ -400,6 +407,16 @@ emit_changed (Fixture *fx)
   emit (
       fx, "log_pages_changed",
       g_variant_new ("(ssssssss)", "tcp", "192.168.1.10", "8009", DISC, "", "", HOSTNQN, "nvme0"));
+}
+
+/* log_pages_changed, then the pass it triggers has asked stafd and finished. */
+static void
+changed_and_settle (Fixture *fx)
+{
+  guint calls = fx->n_calls;
+
+  emit_changed (fx);
+  WAIT_FOR (fx, fx->n_calls > calls && settled (fx));
 }
 
 static void
@@ -653,7 +670,9 @@ static void
 test_stafd_absent_at_start (Fixture *fx, gconstpointer data)
 {
   WAIT_FOR (fx, is_connected (find (fx, "192.168.1.21", NQN ("e"))));
-  run_for (fx, 100);
+  WAIT_FOR (fx, settled (fx));
+  g_assert_cmpuint (count_logs (fx, STAS_LOG_DEBUG, "stafd is not on the bus: no log page data"),
+                    >=, 1);
   g_assert_cmpuint (n_entries (fx), ==, 1);
   g_assert_cmpuint (fx->n_calls, ==, 0);
   g_assert_true (info_has (fx, "\"stafd data\": \"none\""));
@@ -671,17 +690,20 @@ test_stafd_absent_at_start (Fixture *fx, gconstpointer data)
 static void
 test_stafd_restarts (Fixture *fx, gconstpointer data)
 {
-  guint calls;
+  guint calls, no_stafd;
 
   wait_world (fx);
   stafd_down (fx);
   WAIT_FOR (fx, stas_stac_get_stafd_owner (stac (fx)) == NULL);
   emit (fx, "dc_removed", NULL); /* not the owner any more: ignored by the bus match */
-  run_for (fx, 100);
-  g_assert_true (info_has (fx, "\"stafd name owner\": \"\""));
+  g_assert_true (info_has (fx, "\"stafd name owner\": \"\"")); /* after the signal, if any */
+  g_assert_cmpuint (count_logs (fx, STAS_LOG_DEBUG, "a discovery controller was removed"), ==, 0);
   /* a pass without stafd (SIGHUP): no data, nothing removed */
+  no_stafd = count_logs (fx, STAS_LOG_DEBUG, "stafd is not on the bus: no log page data");
   reload (fx, "");
-  run_for (fx, 100);
+  WAIT_FOR (fx, count_logs (fx, STAS_LOG_DEBUG, "stafd is not on the bus: no log page data") >
+                        no_stafd &&
+                    settled (fx));
   g_assert_true (info_has (fx, "\"stafd data\": \"stale\""));
   g_assert_cmpuint (n_entries (fx), ==, 3);
   g_assert_cmpuint (n_disconnects (fx), ==, 0);
@@ -692,8 +714,7 @@ test_stafd_restarts (Fixture *fx, gconstpointer data)
   stafd_up (fx);
   WAIT_FOR (fx, stas_stac_get_stafd_owner (stac (fx)) != NULL);
   g_assert_true (info_has (fx, "\"config soak timer\": \"10.0s"));
-  WAIT_FOR (fx, fx->n_calls > calls);
-  run_for (fx, 50);
+  WAIT_FOR (fx, fx->n_calls > calls && settled (fx));
   g_assert_cmpuint (n_entries (fx), ==, 3); /* cached: not authoritative; DC2: no evidence */
   g_assert_true (info_has (fx, "\"stafd data\": \"partial\""));
   g_assert_true (info_has (fx, "\"config soak timer\": \"1.5s"));
@@ -703,10 +724,9 @@ test_stafd_restarts (Fixture *fx, gconstpointer data)
   /* refreshed: DC1 current without b → b removed; c stays (DC2 not yet back, no evidence) */
   SET_REPLY (fx, "192.168.1.10 current 0 tcp:192.168.1.20:a:0");
   emit_changed (fx);
-  WAIT_FOR (fx, find (fx, "192.168.1.20", NQN ("b")) == NULL);
-  run_for (fx, 50);
+  WAIT_FOR (fx, find (fx, "192.168.1.20", NQN ("b")) == NULL && settled (fx));
   g_assert_nonnull (find (fx, "192.168.1.21", NQN ("c")));
-  WAIT_FOR (fx, n_disconnects (fx) == 1);
+  g_assert_cmpuint (n_disconnects (fx), ==, 1);
 }
 
 /* the call fails, times out or returns no JSON array: nothing removed, nothing added */
@@ -716,7 +736,6 @@ test_unavailable_replies (Fixture *fx, gconstpointer data)
   guint calls;
 
   wait_world (fx);
-  stas_stac_set_call_timeout (stac (fx), 100);
 
   fx->mode = REPLY_ERROR;
   calls = fx->n_calls;
@@ -734,6 +753,7 @@ test_unavailable_replies (Fixture *fx, gconstpointer data)
   WAIT_FOR (fx, fx->n_calls > calls);
   WAIT_FOR (fx, count_logs (fx, STAS_LOG_WARNING, "not a JSON array") >= 1);
 
+  stas_stac_set_call_timeout (stac (fx), 100);
   fx->mode = REPLY_HOLD; /* no answer within DBUS_CALL_TIMEOUT */
   calls = fx->n_calls;
   emit_changed (fx);
@@ -753,16 +773,15 @@ test_not_authoritative (Fixture *fx, gconstpointer data)
   wait_world (fx);
 
   SET_REPLY (fx, "192.168.1.10 none 0", "192.168.1.11 current 0 tcp:192.168.1.21:c:0");
-  emit_changed (fx);
-  run_for (fx, 100);
+  changed_and_settle (fx);
+  g_assert_cmpuint (n_entries (fx), ==, 3);
   SET_REPLY (fx, "192.168.1.10 current 2 tcp:192.168.1.20:a:0",
              "192.168.1.11 current 0 tcp:192.168.1.21:c:0");
-  emit_changed (fx);
-  run_for (fx, 100);
+  changed_and_settle (fx);
+  g_assert_cmpuint (n_entries (fx), ==, 3);
   SET_REPLY (fx, "192.168.1.10 current 0 tcp:not-an-ip:a:0",
              "192.168.1.11 current 0 tcp:192.168.1.21:c:0");
-  emit_changed (fx);
-  run_for (fx, 100);
+  changed_and_settle (fx);
   g_assert_cmpuint (count_logs (fx, STAS_LOG_WARNING,
                                 "Ignoring malformed discovery log page entry from (tcp, "
                                 "192.168.1.10, 8009"),
@@ -771,8 +790,7 @@ test_not_authoritative (Fixture *fx, gconstpointer data)
 
   /* DC1 absent from the reply: no evidence until dc_removed */
   SET_REPLY (fx, "192.168.1.11 current 0 tcp:192.168.1.21:c:0");
-  emit_changed (fx);
-  run_for (fx, 100);
+  changed_and_settle (fx);
   g_assert_cmpuint (n_entries (fx), ==, 3);
   g_assert_cmpuint (n_disconnects (fx), ==, 0);
   g_assert_true (info_has (fx, "\"stafd data\": \"complete\""));
@@ -791,7 +809,9 @@ test_orphan_grace (Fixture *fx, gconstpointer data)
   stas_stac_set_orphan_grace (stac (fx), 300);
   SET_REPLY (fx, "192.168.1.10 current 0 tcp:192.168.1.20:a:0 tcp:192.168.1.20:b:0");
   emit_changed (fx);
-  run_for (fx, 150);
+  /* the pass that first finds DC2 absent keeps c (checked in the loop iteration that ran
+   * it: the grace timer it scheduled cannot have fired yet) */
+  WAIT_FOR (fx, count_logs (fx, STAS_LOG_DEBUG, KEEPING_C) >= 1);
   g_assert_nonnull (find (fx, "192.168.1.21", NQN ("c")));
   /* no further trigger: the grace timer runs the pass */
   WAIT_FOR (fx, find (fx, "192.168.1.21", NQN ("c")) == NULL);
@@ -808,8 +828,8 @@ test_cross_transport_and_empty (Fixture *fx, gconstpointer data)
       "192.168.1.11 current 0 tcp:192.168.1.21:c:0");
   emit_changed (fx);
   WAIT_FOR (fx, count_logs (fx, STAS_LOG_INFO,
-                            "transport rdma differs from the DC's transport tcp") == 1);
-  run_for (fx, 50);
+                            "transport rdma differs from the DC's transport tcp") == 1 &&
+                    settled (fx));
   g_assert_cmpuint (n_entries (fx), ==, 3);
   g_assert_true (info_has (fx, "\"stafd data\": \"complete\""));
 
@@ -827,8 +847,7 @@ test_scope_no_disconnect (Fixture *fx, gconstpointer data)
   SET_REPLY (fx, "192.168.1.10 current 0 tcp:192.168.1.20:b:0",
              "192.168.1.11 current 0 tcp:192.168.1.21:c:0");
   emit_changed (fx);
-  WAIT_FOR (fx, find (fx, "192.168.1.20", NQN ("a")) == NULL);
-  run_for (fx, 50);
+  WAIT_FOR (fx, find (fx, "192.168.1.20", NQN ("a")) == NULL && settled (fx));
   g_assert_cmpuint (n_devices (fx), ==, 3); /* sticky */
   g_assert_cmpuint (n_disconnects (fx), ==, 0);
   g_assert_cmpuint (
@@ -838,7 +857,7 @@ test_scope_no_disconnect (Fixture *fx, gconstpointer data)
   reload (fx, "[I/O controller connection management]\ndisconnect-scope = no-disconnect\n"
               "[Controllers]\nexclude = transport=tcp;traddr=192.168.1.21\n");
   WAIT_FOR (fx, find (fx, "192.168.1.21", NQN ("c")) == NULL && n_disconnects (fx) == 1);
-  run_for (fx, 50);
+  WAIT_FOR (fx, settled (fx)); /* the pass after the disconnect finished [D-57] */
   g_assert_null (find (fx, "192.168.1.21", NQN ("c"))); /* excluded: not created again */
 }
 
@@ -849,8 +868,7 @@ test_scope_trtypes (Fixture *fx, gconstpointer data)
   SET_REPLY (fx, "192.168.1.10 current 0 tcp:192.168.1.20:b:0",
              "192.168.1.11 current 0 tcp:192.168.1.21:c:0");
   emit_changed (fx);
-  WAIT_FOR (fx, find (fx, "192.168.1.20", NQN ("a")) == NULL);
-  run_for (fx, 50);
+  WAIT_FOR (fx, find (fx, "192.168.1.20", NQN ("a")) == NULL && settled (fx));
   g_assert_cmpuint (n_devices (fx), ==, 3); /* tcp is not in disconnect-trtypes=rdma */
   g_assert_cmpuint (n_disconnects (fx), ==, 0);
 }
@@ -862,7 +880,7 @@ test_ip_family (Fixture *fx, gconstpointer data)
   wait_world (fx);
   reload (fx, "[Global]\nip-family = ipv6\n");
   WAIT_FOR (fx, n_entries (fx) == 0 && n_disconnects (fx) == 3);
-  run_for (fx, 50);
+  WAIT_FOR (fx, settled (fx)); /* the pass after the disconnects finished [D-57] */
   g_assert_cmpuint (n_entries (fx), ==, 0);
 }
 
@@ -889,7 +907,8 @@ test_audit (Fixture *fx, gconstpointer data)
   WAIT_FOR (fx, (e = find (fx, "192.168.1.21", NQN ("e"))) != NULL && is_connected (e));
   g_assert_cmpstr (stas_controller_get_device (STAS_CONTROLLER (e->ioc)), ==, external);
   g_assert_cmpint (stas_ioc_get_origin (e->ioc), ==, STAS_IOC_ORIGIN_EXTERNAL);
-  run_for (fx, 100);
+  /* the pass the adoption triggered */
+  WAIT_FOR (fx, count_logs (fx, STAS_LOG_DEBUG, KEEPING_E) >= 1 && settled (fx));
   g_assert_nonnull (find (fx, "192.168.1.21", NQN ("e"))); /* partial: kept */
   g_assert_cmpuint (n_disconnects (fx), ==, 0);
 
@@ -908,8 +927,7 @@ test_audit (Fixture *fx, gconstpointer data)
   emit_changed (fx);
   WAIT_FOR (fx, is_connected (find (fx, "192.168.1.21", NQN ("e"))));
   reload (fx, "");
-  WAIT_FOR (fx, find (fx, "192.168.1.21", NQN ("e")) == NULL);
-  run_for (fx, 50);
+  WAIT_FOR (fx, find (fx, "192.168.1.21", NQN ("e")) == NULL && settled (fx));
   g_assert_true (stas_fake_fabrics_has_device (fx->fake, external));
   g_assert_cmpuint (n_disconnects (fx), ==, 1);
   g_assert_cmpuint (count_logs (fx, STAS_LOG_INFO, "audit mode left"), ==, 1);
@@ -932,7 +950,7 @@ test_audit_handover (Fixture *fx, gconstpointer data)
   k = stas_fake_fabrics_get_device (fx->fake,
                                     stas_controller_get_device (STAS_CONTROLLER (e->ioc)));
   g_assert_cmpstr (k->src_addr, ==, "127.0.0.1"); /* nvme-cli's connection */
-  run_for (fx, 100);
+  WAIT_FOR (fx, settled (fx));
   g_assert_cmpuint (n_disconnects (fx), ==, 0);
   g_assert_cmpuint (n_devices (fx), ==, 3);
   g_assert_cmpuint (n_entries (fx), ==, 3);
@@ -994,8 +1012,7 @@ test_configured_and_freeze (Fixture *fx, gconstpointer data)
 
   reload (fx, "[Controllers]\ncontroller = transport=tcp;traddr=192.168.1.21;trsvid=4420;"
               "nqn=" NQN ("x") "\n");
-  WAIT_FOR (fx, count_logs (fx, STAS_LOG_WARNING, "no longer configured but") == 1);
-  run_for (fx, 50);
+  WAIT_FOR (fx, count_logs (fx, STAS_LOG_WARNING, "no longer configured but") == 1 && settled (fx));
   g_assert_true (is_connected (find (fx, "192.168.1.21", NQN ("e"))));
 
   reload (fx, "[Controllers]\n");
@@ -1029,7 +1046,8 @@ test_warm_restart (Fixture *fx, gconstpointer data)
   start_service (fx);
   g_assert_cmpuint (n_entries (fx), ==, 3); /* restored before the first pass */
   WAIT_FOR (fx, n_connected (fx) == 3);
-  run_for (fx, 100);
+  WAIT_FOR (fx, count_logs (fx, STAS_LOG_DEBUG, "stafd is not on the bus: no log page data") >= 1 &&
+                    settled (fx)); /* the first pass */
   g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_ADOPT, NULL), ==, 3);
   g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_CONNECT, NULL), ==, 3);
   g_assert_cmpuint (n_devices (fx), ==, 3);
@@ -1040,8 +1058,7 @@ test_warm_restart (Fixture *fx, gconstpointer data)
 
   /* stafd back with the same data: reconciled, still nothing new */
   stafd_up (fx);
-  WAIT_FOR (fx, info_has (fx, "\"stafd data\": \"complete\""));
-  run_for (fx, 50);
+  WAIT_FOR (fx, info_has (fx, "\"stafd data\": \"complete\"") && settled (fx));
   g_assert_cmpuint (stas_fake_fabrics_count_calls (fx->fake, STAS_FAKE_OP_CONNECT, NULL), ==, 3);
   g_assert_cmpuint (n_disconnects (fx), ==, 0);
   g_assert_cmpuint (n_entries (fx), ==, 3);

@@ -26,7 +26,7 @@
 
 typedef struct
 {
-  GTestDBus *bus;
+  StasTestBus *bus;
   GDBusConnection *server;
   GDBusConnection *client;
   StasFakeFabrics *fake;

@@ -24,7 +24,7 @@
 
 typedef struct
 {
-  GTestDBus *bus;
+  StasTestBus *bus;
   GDBusConnection *server;
   GDBusConnection *client;
   StasFakeFabrics *fake;

@@ -244,6 +244,12 @@ test_aen_logged (Fixture *fx, gconstpointer data)
 
 /* spec/system.md §4.3: nvme-cli connected the same controller while our connect was in
  * flight; the kernel refuses the duplicate and the IOC adopts nvme-cli's connection */
+static gboolean
+has_pending_op (gpointer fake)
+{
+  return stas_fake_fabrics_count_pending (fake) > 0;
+}
+
 static void
 test_adopts_concurrent_connection (Fixture *fx, gconstpointer data)
 {
@@ -254,7 +260,9 @@ test_adopts_concurrent_connection (Fixture *fx, gconstpointer data)
 
   stas_fake_fabrics_set_delay (fx->w.fake, fx->io_target, STAS_FAKE_OP_CONNECT, STAS_FAKE_HOLD);
   stas_controller_start (STAS_CONTROLLER (ioc));
-  stas_test_run_for (10);
+  /* our connect is in flight: started, then held once the loop has nothing else to do */
+  stas_test_wait_until (has_pending_op, fx->w.fake);
+  stas_test_flush ();
   external = stas_fake_fabrics_connect_external (fx->w.fake, tid, FALSE, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (stas_fake_fabrics_release (fx->w.fake, fx->io_target, STAS_FAKE_OP_CONNECT), ==,
