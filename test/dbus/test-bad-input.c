@@ -131,20 +131,6 @@ referral_entry (const char *traddr, const char *trsvcid)
                          .traddr = traddr };
 }
 
-static GDBusConnection *
-bus_connection (Fixture *fx)
-{
-  g_autoptr (GError) error = NULL;
-  GDBusConnection *c =
-      g_dbus_connection_new_for_address_sync (stas_test_bus_get_address (fx->bus),
-                                              G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                                  G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                              NULL, NULL, &error);
-
-  g_assert_no_error (error);
-  return c;
-}
-
 static void
 on_shutdown (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -207,8 +193,8 @@ setup (Fixture *fx, gconstpointer data)
   stas_controller_set_time_scale (0.001);
 
   fx->bus = stas_test_bus_new ();
-  fx->server = bus_connection (fx);
-  fx->client = bus_connection (fx);
+  fx->server = stas_test_bus_connection (fx->bus);
+  fx->client = stas_test_bus_connection (fx->bus);
 
   fx->service = STAS_SERVICE (stas_staf_new (STAS_FABRICS (fx->fake)));
   g_assert_true (stas_service_start (fx->service, fx->conf, TRUE, FALSE, &error));
